@@ -1,1 +1,1 @@
-"""Filled in by its issue."""
+"""The ``memorax`` command: ``memorax train`` and ``memorax plot``."""
