@@ -1,0 +1,32 @@
+"""Policy heads return distrax distributions over the (B, T) batch."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from memorax.networks import heads
+
+B, T, F = 2, 3, 5
+
+
+def test_categorical__distribution_over_batch_and_time():
+    x = jax.random.normal(jax.random.key(0), (B, T, F))
+    head = heads.Categorical(action_dim=4)
+    params = head.init(jax.random.key(1), x)
+    dist = head.apply(params, x)
+    assert dist.batch_shape == (B, T)
+    action = dist.sample(seed=jax.random.key(2))
+    assert action.shape == (B, T)
+    np.testing.assert_allclose(dist.probs.sum(-1), 1.0, atol=1e-6)
+
+
+def test_gaussian__state_independent_std_from_initial_log_std():
+    x = jax.random.normal(jax.random.key(0), (B, T, F))
+    head = heads.Gaussian(action_dim=2, initial_log_std=-1.0)
+    params = head.init(jax.random.key(1), x)
+    dist = head.apply(params, x)
+    assert dist.batch_shape == (B, T) and dist.event_shape == (2,)
+    np.testing.assert_allclose(dist.stddev(), jnp.exp(-1.0), rtol=1e-6)
+    action = dist.sample(seed=jax.random.key(2))
+    expected = jax.scipy.stats.norm.logpdf(action, dist.mean(), jnp.exp(-1.0)).sum(-1)
+    np.testing.assert_allclose(dist.log_prob(action), expected, rtol=1e-5)
