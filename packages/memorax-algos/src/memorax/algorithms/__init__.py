@@ -1,1 +1,5 @@
-"""Filled in by its issue."""
+"""memorax.algorithms: RL algorithms built for recurrent training, on shared scaffolding."""
+
+from memorax.algorithms.ppo import PPO as PPO
+from memorax.algorithms.ppo import PPOConfig as PPOConfig
+from memorax.algorithms.ppo import PPOState as PPOState

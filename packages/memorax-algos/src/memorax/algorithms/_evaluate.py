@@ -1,0 +1,32 @@
+"""Evaluation runs: fresh envs and carries, nothing written back to the training state."""
+
+from typing import Any
+
+import jax
+
+from memorax.algorithms._rollout import Act, reset_envs, rollout
+from memorax.core.logs import STEP, Logs
+from memorax.core.typing import Array, Carry, EnvParams, PRNGKey
+
+
+def evaluation_logs(
+    key: PRNGKey,
+    env: Any,
+    env_params: EnvParams,
+    act: Act,
+    carry: Carry,
+    num_envs: int,
+    num_steps: int,
+    step: Array,
+) -> Logs:
+    """Runs ``act`` from reset envs and ``carry`` for ``num_steps // num_envs`` vector steps.
+
+    Returns logs with the training ``step`` and the episode statistics
+    ``(num_steps // num_envs, num_envs, ...)``.
+    """
+    if num_steps <= 0 or num_steps % num_envs:
+        raise ValueError(f"evaluate num_steps={num_steps} must be a positive multiple of num_envs={num_envs}.")
+    reset_key, rollout_key = jax.random.split(key)
+    timestep, env_state = reset_envs(reset_key, env, env_params, num_envs)
+    result = rollout(rollout_key, env, env_params, act, env_state, timestep, carry, num_steps // num_envs)
+    return {STEP: step, **result.logs}

@@ -1,0 +1,39 @@
+"""Assembling the flat logs that ``train`` and ``evaluate`` return (memorax.core.logs)."""
+
+from collections.abc import Mapping
+
+import jax
+import jax.numpy as jnp
+
+from memorax.core.logs import EPISODE_DONE, EPISODE_LENGTH, EPISODE_RETURN, STEP
+from memorax.core.typing import Array, Info
+
+_EPISODE_KEYS = (EPISODE_RETURN, EPISODE_LENGTH, EPISODE_DONE)
+
+
+def episode_logs(info: Info) -> dict[str, Array]:
+    """The episode statistics that RecordEpisodeStatistics put in ``info``, if any."""
+    return {key: info[key] for key in _EPISODE_KEYS if key in info}
+
+
+def training_logs(step: Array, episodes: Mapping[str, Array], losses: Mapping[str, Array]) -> dict[str, Array]:
+    """Logs of ``num_updates`` updates.
+
+    Args:
+        step: int32 scalar, env transitions done after the call.
+        episodes: episode statistics stacked ``(num_updates, steps, envs, ...)``; merged
+            to ``(num_updates * steps, envs, ...)``.
+        losses: per-update scalars ``(num_updates,)``, logged as ``"losses/<name>"``.
+    """
+    logs = {STEP: jnp.asarray(step, jnp.int32)}
+    for key, value in episodes.items():
+        logs[key] = jnp.reshape(value, (value.shape[0] * value.shape[1], *value.shape[2:]))
+    for name, value in losses.items():
+        logs[f"losses/{name}"] = value
+    return logs
+
+
+def mean_metrics(metrics: Mapping[str, Array], weight: Array) -> dict[str, Array]:
+    """Weighted mean of stacked metrics (e.g. skipped minibatches get weight 0)."""
+    total = jnp.maximum(jnp.sum(weight), 1.0)
+    return jax.tree.map(lambda x: jnp.sum(x * weight) / total, dict(metrics))

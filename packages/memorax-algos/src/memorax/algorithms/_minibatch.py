@@ -1,0 +1,43 @@
+"""Shuffling a rollout into minibatches.
+
+Recurrent networks learn from whole env rows: the rows ``(N, T, ...)`` are permuted and
+split into ``num_minibatches`` groups of full-length sequences, and each row keeps the
+carry saved at the start of the rollout (any per-row ``(N, ...)`` leaf is permuted
+alike). Stateless networks learn from independent transitions: the ``N * T`` steps are
+flattened, shuffled and split, each as a length-one sequence.
+"""
+
+import jax
+import jax.numpy as jnp
+
+from memorax.core.typing import PRNGKey, PyTree
+
+
+def _split(x: jax.Array, num_minibatches: int) -> jax.Array:
+    return jnp.reshape(x, (num_minibatches, x.shape[0] // num_minibatches, *x.shape[1:]))
+
+
+def shuffle_rows(key: PRNGKey, tree: PyTree, num_minibatches: int) -> PyTree:
+    """Leaves ``(N, ...)`` -> ``(num_minibatches, N // num_minibatches, ...)``, rows kept whole."""
+    num_rows = jax.tree.leaves(tree)[0].shape[0]
+    if num_rows % num_minibatches:
+        raise ValueError(f"{num_rows} rows cannot be split into {num_minibatches} equal minibatches.")
+    permutation = jax.random.permutation(key, num_rows)
+    return jax.tree.map(lambda x: _split(jnp.take(x, permutation, axis=0), num_minibatches), tree)
+
+
+def shuffle_steps(key: PRNGKey, tree: PyTree, num_minibatches: int) -> PyTree:
+    """Leaves ``(N, T, ...)`` -> ``(num_minibatches, N * T // num_minibatches, 1, ...)``."""
+    flat = jax.tree.map(lambda x: jnp.reshape(x, (x.shape[0] * x.shape[1], 1, *x.shape[2:])), tree)
+    return shuffle_rows(key, flat, num_minibatches)
+
+
+def make_minibatches(key: PRNGKey, tree: PyTree, num_minibatches: int, keep_sequences: bool) -> PyTree:
+    """:func:`shuffle_rows` for recurrent networks, :func:`shuffle_steps` otherwise.
+
+    With ``keep_sequences=False`` every leaf must be ``(N, T, ...)`` (stateless
+    networks have ``None`` carries, which hold no leaves).
+    """
+    if keep_sequences:
+        return shuffle_rows(key, tree, num_minibatches)
+    return shuffle_steps(key, tree, num_minibatches)

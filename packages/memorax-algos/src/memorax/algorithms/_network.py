@@ -1,0 +1,62 @@
+"""Applying memorax Networks the way every algorithm needs.
+
+A network sees ``(observation, done, previous action, previous reward)`` as
+``(B, T, ...)`` arrays; a :class:`~memorax.core.timestep.Timestep` holds exactly these.
+"""
+
+from typing import Any
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+from memorax.core.timestep import Timestep
+from memorax.core.typing import Array, Carry, Params
+
+AUX_LOSSES = "aux_losses"
+
+
+def apply_sequence(network: nn.Module, params: Params, timestep: Timestep, carry: Carry, **kwargs: Any) -> tuple[Carry, Any]:
+    """``carry, out`` of ``network`` on a ``(B, T, ...)`` timestep sequence from ``carry``."""
+    return network.apply(
+        params, timestep.observation, timestep.done, timestep.action, timestep.reward, initial_carry=carry, **kwargs
+    )
+
+
+def apply_step(network: nn.Module, params: Params, timestep: Timestep, carry: Carry, **kwargs: Any) -> tuple[Carry, Any]:
+    """One step: ``timestep`` is ``(B, ...)``; ``out`` keeps a length-one time axis ``(B, 1, ...)``."""
+    return apply_sequence(network, params, timestep.to_sequence(), carry, **kwargs)
+
+
+def apply_with_aux_losses(
+    network: nn.Module, params: Params, timestep: Timestep, carry: Carry, **kwargs: Any
+) -> tuple[Carry, Any, Array]:
+    """Like :func:`apply_sequence`, plus the sum of everything sown into ``"aux_losses"``.
+
+    Blocks such as MoE routers sow their (already scaled) auxiliary losses; the
+    algorithm adds their sum to its loss so that they are trained.
+    """
+    (carry, out), state = network.apply(
+        params,
+        timestep.observation,
+        timestep.done,
+        timestep.action,
+        timestep.reward,
+        initial_carry=carry,
+        mutable=[AUX_LOSSES],
+        **kwargs,
+    )
+    leaves = jax.tree.leaves(state.get(AUX_LOSSES, {}))
+    aux_loss = sum((jnp.sum(leaf) for leaf in leaves), jnp.zeros((), jnp.float32))
+    return carry, out, aux_loss
+
+
+def init_params(network: nn.Module, key: Array, timestep: Timestep) -> Params:
+    """Initialises ``network`` on the first row of a ``(B, ...)`` timestep (as a length-one sequence)."""
+    first = jax.tree.map(lambda x: x[:1], timestep).to_sequence()
+    return network.init(key, first.observation, first.done, first.action, first.reward)
+
+
+def is_recurrent(carry: Carry) -> bool:
+    """Whether a carry holds state (stateless torsos have ``None`` carries)."""
+    return len(jax.tree.leaves(carry)) > 0
