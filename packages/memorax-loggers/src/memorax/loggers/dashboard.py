@@ -153,7 +153,7 @@ class DashboardLogger:
             returns.add_row(*cells, *([""] if self._return_per_seed.size > shown.size else []))
             parts.append(returns)
         if self._groups:
-            table = Table(title="latest values (mean over seeds)", title_justify="left", show_header=False)
+            table = Table(title="latest, mean over seeds", title_justify="left", show_header=False)
             table.add_column(style="cyan")
             table.add_column()
             table.add_column(justify="right")
