@@ -52,9 +52,14 @@ def apply_with_aux_losses(
 
 
 def init_params(network: nn.Module, key: Array, timestep: Timestep) -> Params:
-    """Initialises ``network`` on the first row of a ``(B, ...)`` timestep (as a length-one sequence)."""
+    """Initialises ``network`` on the first row of a ``(B, ...)`` timestep (as a length-one sequence).
+
+    Values sown into ``"aux_losses"`` during init are dropped: they are outputs of a
+    call, and left in the variables they would be appended to at every later call.
+    """
     first = jax.tree.map(lambda x: x[:1], timestep).to_sequence()
-    return network.init(key, first.observation, first.done, first.action, first.reward)
+    variables = network.init(key, first.observation, first.done, first.action, first.reward)
+    return {name: value for name, value in variables.items() if name != AUX_LOSSES}
 
 
 def is_recurrent(carry: Carry) -> bool:
