@@ -1,1 +1,20 @@
-"""Filled in by its issue."""
+"""memorax.environments: ``make("namespace::id")``, adapters, wrappers and built-in memory tasks.
+
+Backends (gymnax, jaxmarl, craftax, xminigrid, navix, brax) are imported only when an
+environment of theirs is made.
+"""
+
+from memorax.environments import environment as environment
+from memorax.environments.adapters.gymnax import GymnaxEnvironment as GymnaxEnvironment
+from memorax.environments.auto_reset import AutoResetEnvironment as AutoResetEnvironment
+from memorax.environments.environment import make as make
+from memorax.environments.spaces import Box as Box
+from memorax.environments.spaces import Discrete as Discrete
+from memorax.environments.tasks.autoencode import Autoencode as Autoencode
+from memorax.environments.tasks.count_recall import CountRecall as CountRecall
+from memorax.environments.tasks.repeat_first import RepeatFirst as RepeatFirst
+from memorax.environments.tasks.repeat_previous import RepeatPrevious as RepeatPrevious
+from memorax.environments.tasks.stateless_cartpole import StatelessCartPole as StatelessCartPole
+from memorax.environments.tasks.tmaze import TMaze as TMaze
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Adapters from environment libraries to the memorax ``Environment`` protocol."""

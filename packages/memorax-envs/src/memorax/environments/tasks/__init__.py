@@ -1,0 +1,1 @@
+"""Built-in memory tasks (``memorax::`` ids), POPGym-style, pure JAX."""
