@@ -20,6 +20,14 @@ def _expected_points(key_function, seed):
     return [(step, value) for step, value in points if not math.isnan(value)]
 
 
+def _assert_runs_hold_the_scalars(runs, run_name):
+    """``runs``: run name -> {key: [(step, value)]}; one run per seed named ``run_name(seed)``."""
+    assert sorted(runs) == sorted(run_name(seed) for seed in range(NUM_SEEDS))
+    for seed in range(NUM_SEEDS):
+        assert runs[run_name(seed)]["episode/return"] == _expected_points(expected_return, seed)
+        assert runs[run_name(seed)]["losses/actor"] == _expected_points(expected_actor_loss, seed)
+
+
 def test_tensorboard_logger__one_run_directory_per_seed_with_the_values(tmp_path, log_calls):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
@@ -64,7 +72,7 @@ def _wandb_history(run_file: Path) -> tuple[str, dict[str, list[tuple[int, float
         record = Record()
         record.ParseFromString(raw)
         if record.WhichOneof("record_type") == "run":
-            name = record.run.display_name
+            name = record.run.display_name or name  # later run records may leave it empty
         if record.WhichOneof("record_type") == "history":
             items = {item.key or "/".join(item.nested_key): json.loads(item.value_json) for item in record.history.item}
             for key, value in items.items():
@@ -84,12 +92,7 @@ def test_wandb_logger__offline_runs_per_seed_contain_the_scalars(tmp_path, monke
 
     run_files = sorted(tmp_path.glob("wandb/offline-run-*/run-*.wandb"))
     assert len(run_files) == NUM_SEEDS
-    histories = dict(_wandb_history(path) for path in run_files)
-    assert sorted(histories) == [f"ppo/seed_{seed}" for seed in range(NUM_SEEDS)]
-    for seed in range(NUM_SEEDS):
-        history = histories[f"ppo/seed_{seed}"]
-        assert history["episode/return"] == _expected_points(expected_return, seed)
-        assert history["losses/actor"] == _expected_points(expected_actor_loss, seed)
+    _assert_runs_hold_the_scalars(dict(_wandb_history(path) for path in run_files), lambda seed: f"ppo/seed_{seed}")
 
 
 def _neptune_metrics(database: Path) -> tuple[str, dict[str, list[tuple[int, float]]]]:
@@ -115,17 +118,22 @@ def test_neptune_logger__offline_sqlite_per_seed_contains_the_scalars(tmp_path, 
 
     databases = sorted(tmp_path.glob("**/run_operations.sqlite3"))
     assert len(databases) == NUM_SEEDS
-    runs = dict(_neptune_metrics(path) for path in databases)
-    assert sorted(runs) == [f"ppo-seed_{seed}" for seed in range(NUM_SEEDS)]
-    for seed in range(NUM_SEEDS):
-        assert runs[f"ppo-seed_{seed}"]["episode/return"] == _expected_points(expected_return, seed)
-        assert runs[f"ppo-seed_{seed}"]["losses/actor"] == _expected_points(expected_actor_loss, seed)
+    _assert_runs_hold_the_scalars(dict(_neptune_metrics(path) for path in databases), lambda seed: f"ppo-seed_{seed}")
 
 
 def test_neptune_logger__requires_a_project_even_offline(tmp_path, monkeypatch):
     monkeypatch.delenv("NEPTUNE_PROJECT", raising=False)
     with pytest.raises(ValueError, match="project"):
         NeptuneLogger(mode="offline", log_directory=tmp_path)
+
+
+def test_per_seed_loggers__reject_logs_with_another_number_of_seeds(tmp_path, log_calls):
+    logger = TensorBoardLogger(tmp_path)
+    logger.log(*log_calls[0])
+    unvmapped = {key: value[0] for key, value in log_calls[1][0].items()}
+    with pytest.raises(ValueError, match="these logs have 1 seeds but the first ones had 3"):
+        logger.log(unvmapped, 16)
+    logger.finish()
 
 
 @pytest.mark.parametrize("logger_class", [WandbLogger, NeptuneLogger])

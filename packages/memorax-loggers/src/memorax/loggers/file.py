@@ -17,7 +17,6 @@ import csv
 import json
 import math
 import os
-from collections.abc import Mapping
 from pathlib import Path
 
 from memorax.core import Logs

@@ -5,14 +5,13 @@ import uuid
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from memorax.core import Logs
 from memorax.loggers._optional import import_backend
-from memorax.loggers._scalars import as_step, finite, reduce_logs
+from memorax.loggers._per_seed import PerSeedLogger
 
 _MODES = ("async", "offline", "disabled")
 
 
-class NeptuneLogger:
+class NeptuneLogger(PerSeedLogger):
     """Logs each seed to its own Neptune run; the runs share an ``experiment_name``.
 
     ``project`` ("workspace/project") is required in every mode, offline included, as
@@ -46,34 +45,13 @@ class NeptuneLogger:
                 'NeptuneLogger needs project="workspace/project" (or the NEPTUNE_PROJECT environment '
                 "variable), even offline."
             )
+        super().__init__()
         self._neptune_scale = import_backend("neptune_scale", extra="neptune")
         self.experiment_name = experiment_name if experiment_name else f"memorax-{uuid.uuid4().hex[:8]}"
         self._settings = dict(project=project, mode=mode, api_token=api_token, log_directory=log_directory)
         self._config = dict(config or {})
-        self._runs: list[Any] = []
 
-    def log(self, logs: Logs, step: int) -> None:
-        step = as_step(step)
-        scalars = reduce_logs(logs)
-        if not self._runs:
-            self._runs = [self._start_run(seed) for seed in range(scalars.num_seeds)]
-        elif len(self._runs) != scalars.num_seeds:
-            raise ValueError(
-                f"these logs have {scalars.num_seeds} seeds but the first ones had {len(self._runs)}; "
-                "use one NeptuneLogger per number of seeds."
-            )
-        for seed, run in enumerate(self._runs):
-            values = finite(scalars.seed(seed))
-            if values:
-                run.log_metrics(values, step=step)
-
-    def finish(self) -> None:
-        """Closes every run, waiting for queued data to be written (safe to call twice)."""
-        runs, self._runs = self._runs, []
-        for run in runs:
-            run.close()
-
-    def _start_run(self, seed: int) -> Any:
+    def _open(self, seed: int) -> Any:
         run = self._neptune_scale.Run(
             run_id=f"{self.experiment_name}-seed_{seed}",
             experiment_name=self.experiment_name,
@@ -82,3 +60,9 @@ class NeptuneLogger:
         )
         run.log_configs({**self._config, "seed_index": seed}, flatten=True, cast_unsupported=True)
         return run
+
+    def _write(self, run: Any, values: dict[str, float], step: int) -> None:
+        run.log_metrics(values, step=step)
+
+    def _close(self, run: Any) -> None:
+        run.close()

@@ -5,14 +5,13 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from memorax.core import Logs
 from memorax.loggers._optional import import_backend
-from memorax.loggers._scalars import as_step, finite, reduce_logs
+from memorax.loggers._per_seed import PerSeedLogger
 
 _MODES = ("online", "offline", "disabled")
 
 
-class WandbLogger:
+class WandbLogger(PerSeedLogger):
     """Logs each seed to its own W&B run; the runs share a ``group``.
 
     W&B's own grouping draws the mean and spread over seeds, so no across-seed run is
@@ -42,6 +41,7 @@ class WandbLogger:
     ) -> None:
         if mode not in _MODES:
             raise ValueError(f"mode must be one of {_MODES}; got {mode!r}.")
+        super().__init__()
         self._wandb = import_backend("wandb", extra="wandb")
         self.name = name if name is not None else f"memorax-{uuid.uuid4().hex[:8]}"
         self._settings = dict(
@@ -53,28 +53,8 @@ class WandbLogger:
             dir=None if directory is None else os.fspath(directory),
         )
         self._config = dict(config or {})
-        self._runs: list[Any] = []
 
-    def log(self, logs: Logs, step: int) -> None:
-        step = as_step(step)
-        scalars = reduce_logs(logs)
-        if not self._runs:
-            self._runs = [self._start_run(seed) for seed in range(scalars.num_seeds)]
-        elif len(self._runs) != scalars.num_seeds:
-            raise ValueError(
-                f"these logs have {scalars.num_seeds} seeds but the first ones had {len(self._runs)}; "
-                "use one WandbLogger per number of seeds."
-            )
-        for seed, run in enumerate(self._runs):
-            run.log(finite(scalars.seed(seed)), step=step)
-
-    def finish(self) -> None:
-        """Finishes every run (safe to call twice)."""
-        runs, self._runs = self._runs, []
-        for run in runs:
-            run.finish()
-
-    def _start_run(self, seed: int) -> Any:
+    def _open(self, seed: int) -> Any:
         if self._settings["dir"] is not None:
             os.makedirs(self._settings["dir"], exist_ok=True)
         return self._wandb.init(
@@ -83,3 +63,9 @@ class WandbLogger:
             reinit="create_new",
             **self._settings,
         )
+
+    def _write(self, run: Any, values: dict[str, float], step: int) -> None:
+        run.log(values, step=step)
+
+    def _close(self, run: Any) -> None:
+        run.finish()
