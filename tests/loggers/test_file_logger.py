@@ -73,3 +73,17 @@ def test_file_logger__unvmapped_logs_are_seed_zero(tmp_path):
     (row,) = read_metrics(tmp_path)
     assert row["seed"] == 0 and row["episode/return"] == expected_return(0, 1)
     assert not math.isnan(read_metrics(tmp_path, across_seeds=True)[0]["episode/return"])
+
+
+def test_file_logger__prefixed_episode_statistics_use_their_own_end_mask(tmp_path):
+    train, evaluation = make_logs(1), make_logs(0)
+    merged = {**train, **{f"eval/{key}": value for key, value in evaluation.items() if key != "step"}}
+    logger = FileLogger(tmp_path)
+    logger.log(merged, 16)
+
+    rows = read_metrics(tmp_path)
+    for seed, row in enumerate(rows):
+        assert row["episode/return"] == expected_return(1, seed)
+        np.testing.assert_equal(row["eval/episode/return"], expected_return(0, seed))
+        assert row["eval/episode/count"] == [2, 1, 0][seed]
+    assert "eval/episode/done" not in rows[0]

@@ -2,11 +2,23 @@
 
 import dataclasses
 import math
+from collections import defaultdict
 from collections.abc import Mapping
 
 import numpy as np
 
-from memorax.core import STEP, Logs, reduce_across_seeds, reduce_per_seed
+from memorax.core import (
+    EPISODE_DONE,
+    EPISODE_LENGTH,
+    EPISODE_RETURN,
+    STEP,
+    Logs,
+    num_seeds,
+    reduce_across_seeds,
+    reduce_per_seed,
+)
+
+_EPISODE_KEYS = (EPISODE_RETURN, EPISODE_LENGTH, EPISODE_DONE)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,10 +40,25 @@ class Scalars:
 
 
 def reduce_logs(logs: Logs) -> Scalars:
-    """Reduces ``logs`` (with or without a leading seed axis) with the memorax.core reductions."""
-    per_seed = {key: value for key, value in reduce_per_seed(logs).items() if key != STEP}
-    num_seeds = int(np.asarray(logs[STEP]).size)
-    return Scalars(num_seeds=num_seeds, per_seed=per_seed, across_seeds=reduce_across_seeds(per_seed))
+    """Reduces ``logs`` (with or without a leading seed axis) with the memorax.core reductions.
+
+    Episode statistics under a prefix (``"eval/episode/return"`` with
+    ``"eval/episode/done"``, e.g. evaluate logs merged into train logs) are reduced
+    like unprefixed ones, each prefix with its own end mask.
+    """
+    seeds = num_seeds(logs)  # raises a clear error without "step"
+    namespaces: dict[str, dict[str, object]] = defaultdict(lambda: {STEP: logs[STEP]})
+    for key, value in logs.items():
+        prefix = next((key[: -len(name)] for name in _EPISODE_KEYS if key.endswith(f"/{name}")), "")
+        if key != STEP:
+            namespaces[prefix][key[len(prefix) :]] = value
+    per_seed = {
+        f"{prefix}{key}": value
+        for prefix, namespace in namespaces.items()
+        for key, value in reduce_per_seed(namespace).items()
+        if key != STEP
+    }
+    return Scalars(num_seeds=1 if seeds is None else seeds, per_seed=per_seed, across_seeds=reduce_across_seeds(per_seed))
 
 
 def finite(scalars: Mapping[str, float]) -> dict[str, float]:

@@ -31,7 +31,7 @@ def plot_learning_curves(
     panel per metric: x = env steps, line = mean over seeds, band = one standard
     deviation over seeds. ``output`` defaults to ``RUN_DIR/learning_curves.png``;
     ``keys`` defaults to every metric (episode return and length first, the episode
-    count left out).
+    count left out, prefixed ones too).
 
     Example:
         >>> plot_learning_curves("runs/ppo-cartpole")  # doctest: +SKIP
@@ -58,7 +58,7 @@ def learning_curves_figure(
     available = sorted({key for row in rows for key in row} - set(_INDEX))
     if keys is None:
         keys = [key for key in _FIRST_KEYS if key in available]
-        keys += [key for key in available if key not in _FIRST_KEYS and key != EPISODE_COUNT]
+        keys += [key for key in available if key not in _FIRST_KEYS and not key.endswith(EPISODE_COUNT)]
     missing = [key for key in keys if key not in available]
     if missing or not keys:
         raise ValueError(f"cannot plot {missing or 'nothing'}; the run folder has the metrics {available}.")
