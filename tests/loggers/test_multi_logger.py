@@ -52,6 +52,14 @@ def test_multi_logger__finish_is_idempotent():
     assert recording.finished == 1
 
 
+def test_multi_logger__context_manager_finishes_even_when_training_raises():
+    recording = _Recording()
+    with pytest.raises(KeyboardInterrupt), MultiLogger([recording]) as logger:
+        logger.log({"step": 8}, 8)
+        raise KeyboardInterrupt
+    assert recording.steps == [8] and recording.finished == 1
+
+
 def test_multi_logger__failing_finish_does_not_skip_the_next_logger():
     recording = _Recording()
     with warnings.catch_warnings(record=True) as caught:

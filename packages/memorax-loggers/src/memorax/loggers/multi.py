@@ -13,12 +13,12 @@ class MultiLogger:
     the first time; the others still get the data and training goes on. The failing
     logger is still called afterwards, so a passing outage loses only its own points.
     ``finish`` is idempotent and finishes every logger even if one of them raises.
-    Wrap even a single backend in a ``MultiLogger`` to get this protection.
+    Wrap even a single backend in a ``MultiLogger`` to get this protection. As a
+    context manager it finishes every logger on exit, also when training raises.
 
     Example:
-        >>> logger = MultiLogger([DashboardLogger(total_steps=10_000), FileLogger("runs/ppo")])
-        >>> logger.log(logs, step=int(logs["step"]))  # doctest: +SKIP
-        >>> logger.finish()  # doctest: +SKIP
+        >>> with MultiLogger([DashboardLogger(total_steps=10_000), FileLogger("runs/ppo")]) as logger:
+        ...     logger.log(logs, step=int(logs["step"]))  # doctest: +SKIP
     """
 
     def __init__(self, loggers: Sequence[Logger]) -> None:
@@ -28,6 +28,12 @@ class MultiLogger:
         self.loggers = tuple(loggers)
         self._warned: set[int] = set()
         self._finished = False
+
+    def __enter__(self) -> "MultiLogger":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.finish()
 
     def log(self, logs: Logs, step: int) -> None:
         for index, logger in enumerate(self.loggers):
