@@ -1,0 +1,58 @@
+"""RNN: scans any Flax recurrent cell over time, resetting its carry at episode starts."""
+
+from typing import Any
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+from memorax.core.typing import Array, Carry, PRNGKey
+from memorax.networks.sequence_models.sequence_model import SequenceModel, reset_carry
+
+
+class RNN(SequenceModel):
+    """``carry, y = RNN(cell)(inputs (B, T, F), done (B, T), initial_carry)``.
+
+    Before step ``t`` the carry of every row with ``done[b, t]`` is replaced by the
+    cell's fresh carry (``cell.initialize_carry``), inside one ``nn.scan`` over time.
+    Works with ``nn.GRUCell``, ``nn.LSTMCell`` and memorax's ``sLSTMCell``, ``SHMCell``,
+    ``RTUCell`` (any ``nn.RNNCellBase`` whose fresh carry depends only on batch dims).
+
+    Example:
+        >>> torso = RNN(cell=nn.GRUCell(features=64))
+        >>> carry, y = torso.apply(params, x, done)          # y (B, T, 64)
+    """
+
+    cell: nn.RNNCellBase
+    unroll: int = 1
+
+    @nn.compact
+    def __call__(
+        self, inputs: Array, done: Array, initial_carry: Carry | None = None, **kwargs: Any
+    ) -> tuple[Carry, Array]:
+        if inputs.ndim != 3 or done.shape != inputs.shape[:2]:
+            raise ValueError(
+                f"RNN expects inputs (B, T, F) and done (B, T), got {inputs.shape} and "
+                f"{done.shape}; add a time axis of length 1 for single steps."
+            )
+        fresh = self.initialize_carry(jax.random.key(0), (inputs.shape[0], inputs.shape[2]))
+        carry = fresh if initial_carry is None else initial_carry
+
+        def step(cell: nn.RNNCellBase, carry: Carry, xs: tuple[Array, Array]) -> tuple[Carry, Array]:
+            x, reset = xs
+            return cell(reset_carry(reset, carry, fresh), x)
+
+        scan = nn.scan(
+            step,
+            variable_broadcast="params",
+            split_rngs={"params": False},
+            in_axes=1,
+            out_axes=1,
+            unroll=self.unroll,
+        )
+        return scan(self.cell, carry, (inputs, jnp.asarray(done, bool)))
+
+    @nn.nowrap
+    def initialize_carry(self, key: PRNGKey, input_shape: tuple[int, ...]) -> Carry:
+        """Fresh carry for ``input_shape`` ``(*batch, F)``."""
+        return self.cell.initialize_carry(key, input_shape)

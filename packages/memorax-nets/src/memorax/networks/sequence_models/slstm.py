@@ -1,0 +1,77 @@
+"""xLSTM's scalar LSTM (sLSTM): exponential gating, per-head recurrence, conv in the carry.
+
+Reference: Beck et al., "xLSTM: Extended Long Short-Term Memory" (NeurIPS 2024).
+"""
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+from memorax.core.typing import Array, Carry, PRNGKey
+from memorax.networks.layers.block_diagonal_dense import BlockDiagonalDense
+from memorax.networks.layers.causal_conv import CausalConv1d
+from memorax.networks.layers.multi_head_layer_norm import MultiHeadLayerNorm
+from memorax.networks.sequence_models.validation import check_divisible, check_positive
+
+
+class sLSTMCell(nn.RNNCellBase):  # noqa: N801 (the paper's name)
+    """One sLSTM step with stabilised exponential input and forget gates.
+
+    The input is projected to ``features``; the input and forget gates see it through a
+    causal convolution whose window (last ``conv_kernel_size - 1`` projected inputs) is
+    part of the carry, so stepping and whole-sequence scans agree. Recurrent weights are
+    block-diagonal over ``num_heads`` heads. Use under :class:`RNN` (which resets the
+    whole carry, window included, at episode starts).
+
+    Carry: ``{"c", "n", "m", "h": (*batch, features), "conv": (*batch, k - 1, features)}`` float32.
+
+    Example:
+        >>> torso = RNN(cell=sLSTMCell(features=64, num_heads=4))
+    """
+
+    features: int
+    num_heads: int = 4
+    conv_kernel_size: int = 4
+    eps: float = 1e-6
+
+    def __post_init__(self) -> None:
+        check_positive("sLSTMCell", features=self.features, num_heads=self.num_heads,
+                       conv_kernel_size=self.conv_kernel_size, eps=self.eps)
+        check_divisible("sLSTMCell", "features", self.features, "num_heads", self.num_heads)
+        super().__post_init__()
+
+    @nn.compact
+    def __call__(self, carry: Carry, inputs: Array) -> tuple[Carry, Array]:
+        width = self.features
+        x = nn.Dense(width, name="in_proj")(inputs.astype(jnp.float32))
+        no_reset = jnp.zeros(x.shape[:1] + (1,), bool)  # RNN already reset the whole carry
+        conv_state, x_conv = CausalConv1d(width, self.conv_kernel_size, name="conv")(
+            x[:, None], no_reset, carry["conv"]
+        )
+        x_conv = nn.silu(x_conv[:, 0])
+
+        def preactivation(name: str, source: Array) -> Array:
+            recurrent = BlockDiagonalDense(width, self.num_heads, use_bias=False, name=f"{name}_recurrent")
+            return nn.Dense(width, name=f"{name}_input")(source) + recurrent(carry["h"])
+
+        input_gate, forget_gate = preactivation("i", x_conv), preactivation("f", x_conv)
+        cell_input, output_gate = jnp.tanh(preactivation("z", x)), nn.sigmoid(preactivation("o", x))
+        log_f = jax.nn.log_sigmoid(forget_gate)
+        m = jnp.maximum(log_f + carry["m"], input_gate)
+        i, f = jnp.exp(input_gate - m), jnp.exp(log_f + carry["m"] - m)
+        c = f * carry["c"] + i * cell_input
+        n = f * carry["n"] + i
+        h = output_gate * c / jnp.maximum(n, self.eps)
+        y = MultiHeadLayerNorm(name="norm")(h.reshape(*h.shape[:-1], self.num_heads, -1))
+        return {"c": c, "n": n, "m": m, "h": h, "conv": conv_state}, y.astype(inputs.dtype)
+
+    @nn.nowrap
+    def initialize_carry(self, rng: PRNGKey, input_shape: tuple[int, ...]) -> Carry:
+        batch = tuple(input_shape[:-1])
+        zeros = jnp.zeros((*batch, self.features))
+        return {"c": zeros, "n": zeros, "m": zeros, "h": zeros,
+                "conv": CausalConv1d(self.features, self.conv_kernel_size).initialize_state(batch)}
+
+    @property
+    def num_feature_axes(self) -> int:
+        return 1
