@@ -99,6 +99,47 @@ class RememberBit:
         return observation, state, reward, terminated, truncated, info
 
 
+class MatchBits:
+    """Two agents each see their own random bit and are paid 1 for naming it; one-step episodes.
+
+    ``global_state`` gives every agent both observations, for a centralised critic.
+    """
+
+    num_agents = 2
+
+    @property
+    def default_params(self):
+        return None
+
+    def observation_space(self, params):
+        return Box(-1.0, 1.0, (2,))
+
+    def action_space(self, params):
+        return Discrete(2)
+
+    def _observe(self, bits):
+        return jnp.stack([2.0 * bits - 1.0, jnp.ones(self.num_agents)], axis=-1)
+
+    def reset(self, key, params):
+        bits = jax.random.randint(key, (self.num_agents,), 0, 2)
+        return self._observe(bits), bits
+
+    def step(self, key, state, action, params):
+        reward = (action == state).astype(jnp.float32)
+        observation, fresh = self.reset(key, params)
+        ones = jnp.ones(self.num_agents, bool)
+        info = {
+            "final_observation": self._observe(state),
+            "episode/return": reward,
+            "episode/length": jnp.int32(1),
+            "episode/done": jnp.bool_(True),
+        }
+        return observation, fresh, reward, ones, ~ones, info
+
+    def global_state(self, state, params):
+        return jnp.tile(self._observe(state).reshape(1, -1), (self.num_agents, 1))
+
+
 class SumMemory(SequenceModel):
     """A minimal recurrent torso: the carry is the running sum of the inputs, reset at ``done``."""
 
@@ -142,4 +183,4 @@ def make_network(head, recurrent: bool = False, torso=None):
 
 @pytest.fixture(scope="session")
 def probes():
-    return {"RememberBit": RememberBit, "SumMemory": SumMemory, "SowAuxLoss": SowAuxLoss, "make_network": make_network, "heads": heads}
+    return {"RememberBit": RememberBit, "MatchBits": MatchBits, "SumMemory": SumMemory, "SowAuxLoss": SowAuxLoss, "make_network": make_network, "heads": heads}

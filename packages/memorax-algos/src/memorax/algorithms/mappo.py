@@ -1,0 +1,116 @@
+"""Multi-agent PPO with parameter sharing (Yu et al. 2022, "The Surprising Effectiveness
+of PPO in Cooperative Multi-Agent Games", arXiv:2103.01955).
+
+All agents of a :class:`~memorax.core.protocols.MultiAgentEnvironment` share one actor
+and one critic: the agent axis that follows the env axis is folded into the network
+batch (rows ``num_envs * num_agents``, env-major, so the env axis stays the leading,
+shardable one), and every agent's trajectory is a PPO row with its own rewards and
+GAE. The critic is independent (each agent's own observation) or centralised
+(``centralised_critic=True``: ``env.global_state(state, params)``, one row per agent).
+"""
+
+import dataclasses
+from typing import Any
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import optax
+
+from memorax.algorithms._config import require
+from memorax.algorithms.ppo import PPO, PPOConfig
+from memorax.core.protocols import MultiAgentEnvironment
+from memorax.core.timestep import Timestep, Transition
+from memorax.core.typing import Array, Carry, EnvParams, EnvState, Params, PyTree
+
+
+@dataclasses.dataclass(frozen=True)
+class MAPPOConfig(PPOConfig):
+    """PPO's fields (see :class:`PPOConfig`) plus the critic's input.
+
+    Attributes:
+        centralised_critic: the critic reads ``env.global_state`` instead of each
+            agent's own observation. The final global state of an episode is not
+            observable through an auto-resetting env, so where an episode ends by
+            truncation a centralised critic bootstraps from the value of the last
+            global state it saw.
+
+    Example:
+        >>> config = MAPPOConfig(num_envs=8, num_steps=128, gae_lambda=0.95, num_minibatches=4,
+        ...     update_epochs=4, normalize_advantage=True, clip_coefficient=0.2,
+        ...     clip_value_loss=True, entropy_coefficient=0.01)
+    """
+
+    centralised_critic: bool = False
+
+
+def _fold(x: Array) -> Array:
+    return jnp.reshape(x, (x.shape[0] * x.shape[1], *x.shape[2:]))
+
+
+class MAPPO(PPO):
+    """Parameter-shared PPO over the agents of a multi-agent env.
+
+    Example:
+        >>> agent = MAPPO(MAPPOConfig(), env, env_params, actor, critic, optax.adam(3e-4), optax.adam(3e-4))
+        >>> state, logs = agent.train(jax.random.key(1), agent.init(jax.random.key(0)), 100_352)
+    """
+
+    def __init__(
+        self,
+        config: MAPPOConfig,
+        env: Any,
+        env_params: EnvParams,
+        actor: nn.Module,
+        critic: nn.Module,
+        actor_optimizer: optax.GradientTransformation,
+        critic_optimizer: optax.GradientTransformation,
+    ) -> None:
+        require(
+            isinstance(env, MultiAgentEnvironment),
+            f"MAPPO needs a multi-agent environment (num_agents and global_state), got {type(env).__name__}; "
+            "use PPO for single-agent environments.",
+        )
+        self.num_agents = int(env.num_agents)
+        super().__init__(config, env, env_params, actor, critic, actor_optimizer, critic_optimizer)
+        self._centralised_critic = config.centralised_critic
+
+    def _fold(self, tree: PyTree) -> PyTree:
+        return jax.tree.map(_fold, tree)
+
+    def _unfold(self, tree: PyTree) -> PyTree:
+        return jax.tree.map(lambda x: jnp.reshape(x, (-1, self.num_agents, *x.shape[1:])), tree)
+
+    def _rows(self, tree: PyTree) -> PyTree:
+        return jax.tree.map(lambda x: _fold(jnp.moveaxis(x, 2, 1)), tree)
+
+    def _num_rows(self) -> int:
+        return self.config.num_envs * self.num_agents
+
+    def _global_state(self, env_state: EnvState) -> Array:
+        return jax.vmap(self.env.global_state, in_axes=(0, None))(env_state, self.env_params)
+
+    def _critic_timestep(self, timestep: Timestep, env_state: EnvState) -> Timestep:
+        if self._centralised_critic:
+            timestep = timestep.replace(observation=self._global_state(env_state))
+        return self._fold(timestep)
+
+    def _next_critic_timestep(self, transition: Transition, env_state: EnvState) -> Timestep:
+        timestep = super()._next_critic_timestep(transition, env_state)
+        if self._centralised_critic:
+            timestep = timestep.replace(observation=_fold(self._global_state(env_state)))
+        return timestep
+
+    def _bootstrap(
+        self, critic_params: Params, carry: tuple[Carry, Carry], transition: Transition, env_state: EnvState
+    ) -> dict[str, Array]:
+        bootstrap = super()._bootstrap(critic_params, carry, transition, env_state)
+        if self._centralised_critic:
+            ended = transition.episode_end
+            bootstrap["next_value"] = jnp.where(ended, transition.aux["value"], bootstrap["next_value"])
+        return bootstrap
+
+    def _critic_sequence(self, transitions: Transition) -> Timestep:
+        if self._centralised_critic:
+            return transitions.timestep.replace(observation=transitions.aux["critic_observation"])
+        return transitions.timestep
