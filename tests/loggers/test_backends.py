@@ -89,6 +89,9 @@ def test_wandb_logger__offline_runs_per_seed_contain_the_scalars(tmp_path, monke
     for logs, step in log_calls:
         logger.log(logs, step)
     logger.finish()
+    import wandb
+
+    wandb.teardown()  # run.finish() may return before W&B's service has written an offline run file
 
     run_files = sorted(tmp_path.glob("wandb/offline-run-*/run-*.wandb"))
     assert len(run_files) == NUM_SEEDS

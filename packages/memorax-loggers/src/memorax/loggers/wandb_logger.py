@@ -19,7 +19,9 @@ class WandbLogger(PerSeedLogger):
     is known: run ``k`` is named ``"{name}/seed_{k}"`` and gets ``seed_index=k`` in its
     config. NaN scalars (no episode ended) are skipped rather than logged.
     ``mode="offline"`` writes the runs under ``directory`` without any network
-    (upload them later with ``wandb sync``).
+    (upload them later with ``wandb sync``). W&B writes the run files from a background
+    service: they are complete at interpreter exit, or after ``wandb.teardown()``, which
+    may be later than ``finish`` returns.
 
     Example:
         >>> logger = WandbLogger(project="memorax", name="ppo-gru", mode="offline")  # doctest: +SKIP
