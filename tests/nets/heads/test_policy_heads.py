@@ -30,3 +30,16 @@ def test_gaussian__state_independent_std_from_initial_log_std():
     action = dist.sample(seed=jax.random.key(2))
     expected = jax.scipy.stats.norm.logpdf(action, dist.mean(), jnp.exp(-1.0)).sum(-1)
     np.testing.assert_allclose(dist.log_prob(action), expected, rtol=1e-5)
+
+
+def test_squashed_gaussian__log_prob_includes_tanh_jacobian():
+    x = jax.random.normal(jax.random.key(0), (B, T, F))
+    head = heads.SquashedGaussian(action_dim=2)
+    dist = head.apply(head.init(jax.random.key(1), x), x)
+    action, log_prob = dist.sample_and_log_prob(seed=jax.random.key(2))
+    assert action.shape == (B, T, 2) and log_prob.shape == (B, T)
+    assert jnp.all(jnp.abs(action) < 1)
+    base = dist.distribution
+    u = jnp.arctanh(action)
+    expected = base.log_prob(u) - jnp.sum(jnp.log(1 - action**2), -1)
+    np.testing.assert_allclose(log_prob, expected, rtol=1e-3, atol=1e-3)
