@@ -24,9 +24,15 @@ from memorax.networks.blocks.segment_recurrence import SegmentCarry as SegmentCa
 from memorax.networks.blocks.segment_recurrence import SegmentRecurrence as SegmentRecurrence
 from memorax.networks.blocks.stack import Stack as Stack
 from memorax.networks.blocks.top_k_router import TopKRouter as TopKRouter
+from memorax.networks.encoders.cnn import CNN as CNN
 from memorax.networks.encoders.mlp import MLP as MLP
+from memorax.networks.encoders.patch_embedding import PatchEmbedding as PatchEmbedding
+from memorax.networks.encoders.vit import ViT as ViT
 from memorax.networks.feature_extractor import FeatureExtractor as FeatureExtractor
 from memorax.networks.network import Network as Network
+from memorax.networks.recipes import gpt2 as gpt2
+from memorax.networks.recipes import gtrxl as gtrxl
+from memorax.networks.recipes import xlstm as xlstm
 from memorax.networks.layers.block_diagonal_dense import BlockDiagonalDense as BlockDiagonalDense
 from memorax.networks.layers.causal_conv import CausalConv1d as CausalConv1d
 from memorax.networks.layers.multi_head_layer_norm import MultiHeadLayerNorm as MultiHeadLayerNorm

@@ -10,7 +10,7 @@ from memorax.networks.blocks.block import StatelessBlock
 
 
 class GLU(StatelessBlock):
-    """``Dense(features)(activation(Dense(h)(x)) * Dense(h)(x))`` with ``h = expansion * features``.
+    """``Dense(features)(activation(Dense(h)(x)) * Dense(h)(x))``, ``h = round(expansion * features)``.
 
     GEGLU with ``nn.gelu``, SwiGLU with ``nn.swish`` (Shazeer, 2020, "GLU Variants
     Improve Transformer", arXiv:2002.05202). Carry ``None``.
@@ -20,14 +20,14 @@ class GLU(StatelessBlock):
     """
 
     features: int
-    expansion_factor: int = 4
+    expansion_factor: float = 4
     activation: Callable[[Array], Array] = nn.gelu
 
     def __post_init__(self) -> None:
-        if self.features < 1 or self.expansion_factor < 1:
+        if self.features < 1 or self.expansion_factor <= 0:
             raise ValueError(
                 f"GLU.features ({self.features}) and expansion_factor "
-                f"({self.expansion_factor}) must be >= 1."
+                f"({self.expansion_factor}) must be positive."
             )
         super().__post_init__()
 
@@ -35,7 +35,7 @@ class GLU(StatelessBlock):
     def __call__(
         self, inputs: Array, done: Array | None = None, initial_carry: Carry = None, **kwargs: Any
     ) -> tuple[Carry, Array]:
-        hidden = self.features * self.expansion_factor
+        hidden = max(1, round(self.features * self.expansion_factor))
         gate = self.activation(nn.Dense(hidden, use_bias=False, name="gate")(inputs))
         up = nn.Dense(hidden, use_bias=False, name="up")(inputs)
         return None, nn.Dense(self.features, use_bias=False, name="down")(gate * up)
