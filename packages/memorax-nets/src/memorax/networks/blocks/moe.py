@@ -46,7 +46,7 @@ class MoE(SequenceModel):
         gates = self.router(inputs)
         outputs, new_carries = [], []
         for i, (expert, carry) in enumerate(zip(self.experts, carries, strict=True)):
-            expert = expert.clone(parent=self, name=f"experts_{i}", _deep_clone=True)
+            expert = expert.clone(parent=self, name=f"expert_{i}", _deep_clone=True)
             carry, y = call_block(expert, inputs, done, carry, **kwargs)
             outputs.append(y)
             new_carries.append(carry)

@@ -18,8 +18,8 @@ class TopKRouter(nn.Module):
     2021, arXiv:2101.03961), ``E * sum_e f_e * P_e`` with ``f_e`` the fraction of
     routing slots sent to expert ``e`` and ``P_e`` its mean router probability, is
     scaled by ``load_balancing_coefficient`` and sown into the ``"aux_losses"``
-    collection: apply the network with ``mutable=["aux_losses"]`` and add the sum of
-    its leaves to the loss.
+    collection (not at ``init``): ``(carry, out), aux = network.apply(...,
+    mutable=["aux_losses"])`` and add ``sum(jax.tree.leaves(aux))`` to the loss.
 
     Example:
         >>> router = TopKRouter(num_experts=4, k=2)
@@ -47,5 +47,6 @@ class TopKRouter(nn.Module):
         fraction = jnp.mean(selected.reshape(-1, self.num_experts), axis=0) / self.k
         mean_prob = jnp.mean(probs.reshape(-1, self.num_experts), axis=0)
         loss = self.num_experts * jnp.sum(fraction * mean_prob)
-        self.sow("aux_losses", "load_balancing", self.load_balancing_coefficient * loss)
+        if not self.is_initializing():  # keep init's variables free of stale losses
+            self.sow("aux_losses", "load_balancing", self.load_balancing_coefficient * loss)
         return gates

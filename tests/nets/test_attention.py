@@ -1,0 +1,143 @@
+"""SelfAttention: same context stepwise / chunked / whole, episode masking, positions."""
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from memorax.networks import (
+    ALiBi,
+    LearnablePositionalEmbedding,
+    RoPE,
+    SelfAttention,
+    SelfAttentionConfig,
+)
+
+B, T, F, HEADS, C = 2, 12, 8, 2, 4
+EMBEDDINGS = {
+    "none": None,
+    "rope": RoPE(),
+    "alibi": ALiBi(num_heads=HEADS),
+    "learnable": LearnablePositionalEmbedding(num_embeddings=5, features=F),
+}
+
+
+class Model:
+    def __init__(self, embedding: nn.Module | None) -> None:
+        self.module = SelfAttention(config=SelfAttentionConfig(F, HEADS, C, embedding))
+        x, done = _inputs(0, jnp.zeros((B, T), bool))
+        self.params = self.module.init(jax.random.key(1), x, done)
+        self.apply = jax.jit(self.module.apply)
+        self.fresh = self.module.initialize_carry(jax.random.key(0), (B, F))
+
+
+@pytest.fixture(scope="module", params=list(EMBEDDINGS))
+def model(request: pytest.FixtureRequest) -> Model:
+    return Model(EMBEDDINGS[request.param])
+
+
+def _inputs(seed: int, done: jax.Array) -> tuple[jax.Array, jax.Array]:
+    return jax.random.normal(jax.random.key(seed), (B, T, F)), done
+
+
+@st.composite
+def chunkings(draw: st.DrawFn) -> list[int]:
+    sizes: list[int] = []
+    while sum(sizes) < T:
+        sizes.append(draw(st.sampled_from([1, 2, C, C + 2])))
+    sizes[-1] -= sum(sizes) - T
+    return sizes
+
+
+done_flags = st.lists(st.booleans(), min_size=B * T, max_size=B * T).map(
+    lambda flags: jnp.asarray(flags).reshape(B, T)
+)
+
+
+@settings(max_examples=3, deadline=None)
+@given(seed=st.integers(0, 1000), done=done_flags, sizes=chunkings())
+def test_self_attention__chunked_equals_whole_with_resets(model, run_chunks, assert_trees_close, seed, done, sizes):
+    x, done = _inputs(seed, done)
+    expected_carry, expected = model.apply(model.params, x, done, model.fresh)
+    carry, y = run_chunks(model.apply, model.params, x, done, sizes, model.fresh)
+    assert_trees_close(y, expected)
+    assert_trees_close(carry, expected_carry)
+
+
+def test_self_attention__step_by_step_and_context_length_chunks_equal_whole(model, run_chunks, assert_trees_close):
+    x, done = _inputs(3, jax.random.bernoulli(jax.random.key(4), 0.1, (B, T)))
+    expected_carry, expected = model.apply(model.params, x, done, model.fresh)
+    for sizes in ([1] * T, [C] * (T // C)):
+        carry, y = run_chunks(model.apply, model.params, x, done, sizes, model.fresh)
+        assert_trees_close(y, expected)
+        assert_trees_close(carry, expected_carry)
+
+
+def test_self_attention__reset_cuts_off_the_past(model):
+    x, _ = _inputs(5, None)
+    done = jnp.zeros((B, T), bool).at[:, 7].set(True)
+    _, y = model.apply(model.params, x, done, model.fresh)
+    suffix_done = jnp.zeros((B, T - 7), bool).at[:, 0].set(True)
+    _, y_fresh = model.apply(model.params, x[:, 7:], suffix_done, model.fresh)
+    np.testing.assert_allclose(y[:, 7:], y_fresh, rtol=1e-5, atol=1e-6)
+
+
+def test_self_attention__matches_reference_window_attention():
+    """No positional embedding: each step averages the values of its last C in-episode steps."""
+    model = Model(None)
+    x, _ = _inputs(6, None)
+    done = jnp.zeros((B, T), bool).at[0, 5].set(True)
+    _, y = model.apply(model.params, x, done, model.fresh)
+    p = model.params["params"]
+    q, k, v = (jnp.einsum("btf,fhd->bthd", x, p[n]["kernel"]) + p[n]["bias"] for n in ("query", "key", "value"))
+    episode = np.cumsum(np.asarray(done), axis=1)
+    expected = np.zeros((B, T, HEADS, F // HEADS))
+    for b in range(B):
+        for t in range(T):
+            keys = [j for j in range(max(0, t - C + 1), t + 1) if episode[b, j] == episode[b, t]]
+            logits = jnp.einsum("hd,jhd->hj", q[b, t], k[b, jnp.array(keys)]) / np.sqrt(F // HEADS)
+            expected[b, t] = jnp.einsum("hj,jhd->hd", jax.nn.softmax(logits, -1), v[b, jnp.array(keys)])
+    out = jnp.einsum("bthd,hdf->btf", expected, p["out"]["kernel"]) + p["out"]["bias"]
+    np.testing.assert_allclose(y, out, rtol=1e-4, atol=1e-5)
+
+
+@settings(max_examples=5, deadline=None)
+@given(i=st.integers(0, 50), j=st.integers(0, 50), shift=st.integers(1, 100))
+def test_rope__scores_depend_only_on_relative_position(i, j, shift):
+    q, k = jax.random.normal(jax.random.key(0), (2, 1, 1, 1, 8))
+    rope = RoPE()
+
+    def score(a, b):
+        return jnp.sum(rope.rotate(q, jnp.array([[a]])) * rope.rotate(k, jnp.array([[b]])))
+
+    np.testing.assert_allclose(score(i, j), score(i + shift, j + shift), rtol=1e-4, atol=1e-4)
+
+
+def test_alibi__penalises_distance_linearly_per_head():
+    bias = ALiBi(num_heads=4).bias(jnp.array([[3]]), jnp.array([[0, 1, 2, 3]]))
+    slopes = jnp.array([2.0**-2, 2.0**-4, 2.0**-6, 2.0**-8])
+    np.testing.assert_allclose(bias[0, :, 0], -slopes[:, None] * jnp.array([3.0, 2.0, 1.0, 0.0]))
+
+
+def test_learnable_positional_embedding__positions_restart_at_done_and_saturate():
+    model = Model(EMBEDDINGS["learnable"])
+    x, _ = _inputs(7, None)
+    done = jnp.zeros((B, T), bool).at[:, 0].set(True).at[:, 9].set(True)
+    carry, _ = model.apply(model.params, x, done, model.fresh)
+    np.testing.assert_array_equal(carry.position, [T - 1 - 9] * B)
+    carry, _ = model.apply(model.params, x, jnp.zeros((B, T), bool), carry)
+    np.testing.assert_array_equal(carry.position, [T - 1 - 9 + T] * B)  # beyond the table: clipped
+
+
+def test_self_attention_config__validates_fields():
+    with pytest.raises(ValueError, match="num_heads"):
+        SelfAttentionConfig(features=10, num_heads=4, context_length=8)
+    with pytest.raises(ValueError, match="ALiBi"):
+        SelfAttentionConfig(features=8, num_heads=2, context_length=8, positional_embedding=ALiBi(num_heads=4))
+    with pytest.raises(ValueError, match="even head dimension"):
+        SelfAttentionConfig(features=6, num_heads=2, context_length=8, positional_embedding=RoPE())
+    with pytest.raises(ValueError, match="context_length"):
+        SelfAttentionConfig(features=8, num_heads=2, context_length=0)
