@@ -61,7 +61,7 @@ def test_record_episode_statistics__sums_episodes_under_vmap(rollout, episode_re
     env, params = make("memorax::RepeatFirstEasy")
     env = RecordEpisodeStatistics(env)
     policy = lambda obs, memory, first, key: (jnp.argmax(obs[:4]).astype(jnp.int32), memory)  # noqa: E731
-    records, _ = rollout(env, params, policy, jnp.zeros(()), 4, 24)
+    records, _ = rollout(env, params, [(policy, jnp.zeros(()))], 4, 24)
     done = records["info"]["episode/done"]
     np.testing.assert_array_equal(done, records["terminated"] | records["truncated"])
     np.testing.assert_allclose(records["info"]["episode/return"][done], episode_returns(records["reward"], done), atol=1e-6)
@@ -74,13 +74,13 @@ def test_multi_agent_record_episode_statistics__per_agent_returns():
     obs, state = env.reset(jax.random.key(0), params)
     step = jax.jit(env.step)
     total = np.zeros(env.num_agents)
-    for t in range(3):
+    for t in range(4):  # MPE ends an episode after max_steps + 1 steps
         actions = jnp.zeros((env.num_agents,), jnp.int32)
         obs, state, reward, terminated, truncated, info = step(jax.random.key(t), state, actions, params)
         total += np.asarray(reward)
     assert info["episode/return"].shape == (env.num_agents,) and info["episode/length"].shape == ()
     np.testing.assert_allclose(info["episode/return"], total, rtol=1e-5)
-    assert bool(info["episode/done"]) and int(info["episode/length"]) == 3
+    assert bool(info["episode/done"]) and int(info["episode/length"]) == 4
     assert env.global_state(state, params).shape[0] == env.num_agents
 
 

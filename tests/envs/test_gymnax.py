@@ -18,7 +18,7 @@ def test_gymnax__satisfies_protocol_and_spaces_match_arrays(cartpole, rollout, r
     env, params = cartpole
     assert isinstance(env, GymnaxEnvironment) and isinstance(env, Environment)
     space = env.observation_space(params)
-    records, _ = rollout(env, params, random_policy(env.action_space(params)), jnp.zeros(()), 4, 2 * 30)
+    records, _ = rollout(env, params, random_policy(env.action_space(params)), 4, 2 * 30)
     assert records["observation"].shape == (60, 4, *space.shape)
     assert records["observation"].dtype == space.dtype
     assert records["action"].shape == (60, 4) and env.action_space(params).n == 2
@@ -28,7 +28,7 @@ def test_gymnax__satisfies_protocol_and_spaces_match_arrays(cartpole, rollout, r
 
 def test_gymnax__auto_resets_with_final_observation(cartpole, rollout, random_policy):
     env, params = cartpole
-    records, _ = rollout(env, params, random_policy(env.action_space(params)), jnp.zeros(()), 4, 100)
+    records, _ = rollout(env, params, random_policy(env.action_space(params)), 4, 100)
     done = records["terminated"] | records["truncated"]
     assert done.sum() >= 4  # random CartPole episodes last ~20 steps
     # where an episode ended, the next observation is a fresh start (|x| <= 0.05), the final one is not
@@ -67,7 +67,7 @@ def test_gymnax__outputs_are_strongly_typed_so_scans_do_not_recompile(cartpole):
 @pytest.mark.parametrize("name", ["MemoryChain-bsuite", "Breakout-MinAtar"])
 def test_gymnax__bsuite_and_minatar_step_under_jit_vmap(name, rollout, random_policy):
     env, params = make(f"gymnax::{name}")
-    records, _ = rollout(env, params, random_policy(env.action_space(params)), jnp.zeros(()), 4, 20)
+    records, _ = rollout(env, params, random_policy(env.action_space(params)), 4, 20)
     assert records["observation"].shape[2:] == env.observation_space(params).shape
 
 

@@ -79,6 +79,15 @@ class AutoResetEnvironment(abc.ABC):
     ) -> tuple[Observation, EnvState, Array, Array, Array, Info]:
         """One transition of the current episode, without reset: ``(obs, state, reward, terminated, truncated, info)``."""
 
+    def next_episode(self, key: PRNGKey, final_state: EnvState, params: EnvParams) -> tuple[Observation, EnvState]:
+        """The start of the episode that follows ``final_state`` (a fresh ``reset_env`` unless overridden,
+        e.g. to keep a meta-RL task across the episodes of a trial)."""
+        return self.reset_env(key, params)
+
+    def action_batch_shape(self) -> tuple[int, ...]:
+        """Leading shape of an action before the action space's own: ``(num_agents,)`` for multi-agent envs."""
+        return ()
+
     def reset(self, key: PRNGKey, params: EnvParams) -> tuple[Observation, EnvState]:
         """Starts an episode: ``(observation, state)``."""
         return strong_types(self.reset_env(key, params))
@@ -90,14 +99,15 @@ class AutoResetEnvironment(abc.ABC):
 
         Where the episode ended, ``obs``/``state`` start the next episode and
         ``info["final_observation"]`` is the last observation of the finished one.
+        With per-agent flags the episode ends when every agent is done.
         """
-        check_action(action, self.action_space(params), type(self).__name__)
+        check_action(action, self.action_space(params), type(self).__name__, self.action_batch_shape())
         step_key, reset_key = jax.random.split(key)
         obs, next_state, reward, terminated, truncated, info = self.step_env(step_key, state, action, params)
         terminated = jnp.asarray(terminated, dtype=bool)
         truncated = jnp.asarray(truncated, dtype=bool)
-        reset_obs, reset_state = self.reset_env(reset_key, params)
-        done = terminated | truncated
+        reset_obs, reset_state = self.next_episode(reset_key, next_state, params)
+        done = jnp.all(terminated | truncated)
         info = {**info, "final_observation": obs}
         return strong_types(
             (

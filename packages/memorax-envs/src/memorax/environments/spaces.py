@@ -57,3 +57,12 @@ class Box:
 
     def __repr__(self) -> str:
         return f"Box(shape={self.shape}, dtype={self.dtype.name})"
+
+
+def from_backend(space: Any) -> Discrete | Box:
+    """Converts a backend's discrete or box space (gymnax, jaxmarl, craftax, ...) to ours."""
+    if hasattr(space, "n"):
+        return Discrete(int(space.n), space.dtype)
+    if hasattr(space, "low") and hasattr(space, "high"):
+        return Box(space.low, space.high, space.shape, space.dtype)
+    raise TypeError(f"Cannot convert {type(space).__name__} to a memorax space: only discrete and box spaces are supported.")

@@ -31,7 +31,7 @@ SIZES: dict[str, tuple[Callable[..., Any], tuple[dict[str, Any], dict[str, Any],
     "StatelessCartPole": (StatelessCartPole, ({"max_steps": 200}, {"max_steps": 400}, {"max_steps": 600})),
     "NoisyStatelessCartPole": (
         StatelessCartPole,
-        ({"max_steps": 200, "noise_std": 0.05}, {"max_steps": 200, "noise_std": 0.1}, {"max_steps": 200, "noise_std": 0.2}),
+        ({"max_steps": 200, "noise_std": 0.05}, {"max_steps": 400, "noise_std": 0.075}, {"max_steps": 600, "noise_std": 0.1}),
     ),
     "TMaze": (TMaze, ({"corridor_length": 4}, {"corridor_length": 16}, {"corridor_length": 64})),
 }

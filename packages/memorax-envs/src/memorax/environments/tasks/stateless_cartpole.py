@@ -24,12 +24,14 @@ class StatelessCartPole(AutoResetEnvironment):
     (and, with noise, filter them). Action ``Discrete(2)`` (push left/right). Reward
     ``1 / max_steps`` per step, so balancing for the whole episode returns 1. The
     pole falling terminates; the step limit truncates. ``noise_std`` > 0 gives
-    NoisyStatelessCartPole. Sizes: max steps 200 / 400 / 600 (Easy / Medium / Hard);
-    noise 0.05 / 0.1 / 0.2 for the noisy variant.
+    NoisyStatelessCartPole. Sizes (Easy / Medium / Hard): max steps 200 / 400 / 600;
+    noise 0.05 / 0.075 / 0.1 for the noisy variant.
 
-    Returns (measured with scripted policies, see the package README): a memory of
-    the previous observation (velocity by finite differences) balances to the limit;
-    the best reflex policy we know (push towards the lean) falls early.
+    Returns, measured with scripted policies (mean of 512 first episodes):
+    perfect memory (velocities by finite differences; a Kalman filter on the
+    linearised dynamics when noisy) 1 / 1 / 1, noisy 1 / 0.999 / 0.929. Memoryless
+    (push towards the lean, the best of the threshold policies on position and angle
+    we searched) 0.214 / 0.107 / 0.071, noisy 0.247 / 0.130 / 0.084.
     """
 
     def __init__(self, max_steps: int, noise_std: float = 0.0) -> None:
