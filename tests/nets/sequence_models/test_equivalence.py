@@ -31,7 +31,7 @@ def run_chunked(case: Case, x: jax.Array, done: jax.Array, sizes: list[int]) -> 
 
 
 @st.composite
-def chunk_sizes(draw: st.DrawFn, length: int = LENGTH, largest: int = 3) -> list[int]:
+def chunk_sizes(draw: st.DrawFn, length: int = LENGTH, largest: int = 2) -> list[int]:
     sizes: list[int] = []
     while sum(sizes) < length:
         sizes.append(draw(st.integers(1, min(largest, length - sum(sizes)))))

@@ -22,7 +22,7 @@ def test_model__reset_cuts_off_the_past(episodic_case: Case, reset_at: int, seed
 
 
 def test_model__gradients_are_finite(case: Case) -> None:
-    done = jnp.zeros((BATCH, LENGTH), bool).at[:, 4].set(True)
+    done = jnp.zeros((BATCH, LENGTH), bool).at[:, LENGTH // 2].set(True)
 
     def loss(params: object, x: jax.Array) -> jax.Array:
         return jnp.sum(case.model.apply(params, x, done, case.fresh())[1] ** 2)
@@ -34,8 +34,8 @@ def test_model__gradients_are_finite(case: Case) -> None:
 
 
 def test_model__vmap_over_extra_batch_dim_matches_rows(case: Case) -> None:
-    x = jnp.stack([inputs(5), inputs(6)])
-    done = jax.random.bernoulli(jax.random.key(7), 0.3, (2, BATCH, LENGTH))
+    x = jnp.stack([inputs(5, length=2), inputs(6, length=2)])
+    done = jax.random.bernoulli(jax.random.key(7), 0.5, (2, BATCH, 2))
     carry0 = case.model.initialize_carry(jax.random.key(0), (2, BATCH, FEATURES))
     assert all(leaf.shape[:2] == (2, BATCH) for leaf in jax.tree.leaves(carry0))
     carry, y = jax.jit(jax.vmap(case.model.apply, in_axes=(None, 0, 0, 0)))(case.params, x, done, carry0)
@@ -49,6 +49,6 @@ def test_model__vmap_over_extra_batch_dim_matches_rows(case: Case) -> None:
 def test_model__bfloat16_inputs_keep_dtypes(bf16_case: Case) -> None:
     case = bf16_case
     fresh = case.fresh()
-    carry, y = case.apply(case.params, inputs(8, dtype=jnp.bfloat16), jnp.zeros((BATCH, LENGTH), bool), fresh)
+    carry, y = case.apply(case.params, inputs(8, length=2, dtype=jnp.bfloat16), jnp.zeros((BATCH, 2), bool), fresh)
     assert y.dtype == jnp.bfloat16 and bool(jnp.all(jnp.isfinite(y.astype(jnp.float32))))
     assert jax.tree.map(lambda a: a.dtype, carry) == jax.tree.map(lambda a: a.dtype, fresh)
