@@ -1,8 +1,8 @@
 """Train an agent with the live dashboard, evaluate it, and write logs and learning curves to a run folder.
 
-With no arguments: PPO with a GRU on the built-in memory task memorax::RepeatFirstMedium
-(name the first of 32 cards; a memoryless policy cannot beat -0.45, perfect memory
-scores 1). Training runs in chunks of jitted updates so that the dashboard updates
+With no arguments: PPO with a GRU on the built-in memory task memorax::RepeatPreviousMedium
+(name the card shown 4 steps ago; a memoryless policy cannot beat -0.5, perfect memory
+scores 1), 196,608 env steps: the return climbs to about 0.9 in 1 to 3 minutes on 2 CPU cores. Training runs in chunks of jitted updates so that the dashboard updates
 between them; seeds train in parallel with jax.vmap.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 ALGORITHMS = ("ppo", "pqn", "mappo")
-DEFAULT_ENV = "memorax::RepeatFirstMedium"
+DEFAULT_ENV = "memorax::RepeatPreviousMedium"
 
 
 def _torsos() -> dict[str, Callable[[int], Any]]:
@@ -52,12 +52,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--env", default=DEFAULT_ENV, help='environment id, e.g. "gymnax::CartPole-v1"')
     parser.add_argument("--seeds", type=int, default=1, help="seeds trained in parallel (jax.vmap)")
     parser.add_argument("--seed", type=int, default=0, help="first PRNG seed")
-    parser.add_argument("--total-steps", type=int, default=262_144, help="env steps per seed")
+    parser.add_argument("--total-steps", type=int, default=196_608, help="env steps per seed")
     parser.add_argument("--num-envs", type=int, default=16, help="parallel envs per seed")
     parser.add_argument("--num-steps", type=int, default=64, help="rollout length per update")
     parser.add_argument("--features", type=int, default=64, help="width of encoder and torso")
     parser.add_argument("--learning-rate", type=float, default=3e-3, help="Adam step size (linearly annealed to 0)")
-    parser.add_argument("--chunks", type=int, default=32, help="jitted train calls (dashboard updates between them)")
+    parser.add_argument("--chunks", type=int, default=24, help="jitted train calls (dashboard updates between them)")
     parser.add_argument("--eval-steps", type=int, default=None, help="evaluation env steps (default 64 x num-envs)")
     parser.add_argument("--run-dir", default=None, help="run folder (default runs/<timestamp>-<algo>-<env>)")
     parser.add_argument("--no-dashboard", action="store_true", help="plain log lines instead of the live dashboard")

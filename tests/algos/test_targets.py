@@ -1,0 +1,97 @@
+"""Off-policy target math: n-step returns, value rescaling, target-network timing."""
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from memorax.algorithms._targets import (
+    inverse_value_rescale,
+    n_step_returns,
+    target_updates,
+    update_target,
+    value_rescale,
+)
+
+
+def reference_n_step(reward, terminated, truncated, next_value, gamma, n):
+    """Sum rewards for up to n steps; stop at an episode end (bootstrap only if truncated)."""
+    out = []
+    for t in range(len(reward) - n + 1):
+        total, scale = 0.0, 1.0
+        for k in range(n):
+            total += scale * reward[t + k]
+            if terminated[t + k]:
+                break
+            if truncated[t + k] or k == n - 1:
+                total += scale * gamma * next_value[t + k]
+                break
+            scale *= gamma
+        out.append(total)
+    return np.asarray(out)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.data(),
+    length=st.integers(1, 9),
+    gamma=st.floats(0.0, 1.0),
+)
+def test_n_step_returns__match_step_by_step_reference(data, length, gamma):
+    n = data.draw(st.integers(1, length))
+    floats = st.lists(st.floats(-5, 5), min_size=length, max_size=length)
+    flags = st.lists(st.booleans(), min_size=length, max_size=length)
+    reward, next_value = np.asarray(data.draw(floats)), np.asarray(data.draw(floats))
+    terminated, truncated = np.asarray(data.draw(flags)), np.asarray(data.draw(flags))
+    truncated &= ~terminated
+    discount = gamma * (1.0 - terminated)
+    got = n_step_returns(
+        jnp.asarray(reward, jnp.float32), jnp.asarray(discount, jnp.float32),
+        jnp.asarray(1.0 - truncated, jnp.float32), jnp.asarray(next_value, jnp.float32), n,
+    )
+    expected = reference_n_step(reward, terminated, truncated, next_value, gamma, n)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-4)
+
+
+def test_n_step_returns__hand_computed():
+    # gamma 0.5, n = 3, an episode terminating after step 1 and one truncated after step 3.
+    reward = jnp.asarray([1.0, 2.0, 4.0, 8.0, 16.0])
+    terminated = jnp.asarray([0.0, 1.0, 0.0, 0.0, 0.0])
+    truncated = jnp.asarray([0.0, 0.0, 0.0, 1.0, 0.0])
+    next_value = jnp.asarray([10.0, 20.0, 30.0, 40.0, 50.0])
+    got = n_step_returns(reward, 0.5 * (1 - terminated), 1 - truncated, next_value, 3)
+    # t=0: 1 + .5*2 (terminated: no bootstrap); t=1: 2; t=2: 4 + .5*8 + .25*40 (truncated bootstrap).
+    np.testing.assert_allclose(got, [2.0, 2.0, 18.0])
+
+
+def test_n_step_returns__reject_bad_horizon():
+    with pytest.raises(ValueError, match="n_step"):
+        n_step_returns(jnp.zeros(3), jnp.zeros(3), jnp.zeros(3), jnp.zeros(3), 4)
+
+
+@given(st.floats(-1e4, 1e4))
+def test_value_rescale__inverse_recovers_the_value(x):
+    np.testing.assert_allclose(inverse_value_rescale(value_rescale(jnp.float32(x))), x, rtol=1e-4, atol=1e-4)
+
+
+def test_value_rescale__hand_computed():
+    # h(3) = sqrt(4) - 1 + 1e-3 * 3; h is odd.
+    np.testing.assert_allclose(value_rescale(jnp.asarray([3.0, -3.0, 0.0])), [1.003, -1.003, 0.0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("increment", [1, 3, 4, 7, 16, 40])
+def test_target_updates__period_holds_whatever_the_increment(increment):
+    period, steps = 10, np.arange(0, 1000 + increment, increment)
+    counts = [int(target_updates(jnp.int32(a), jnp.int32(b), period)) for a, b in zip(steps[:-1], steps[1:])]
+    assert sum(counts) == steps[-1] // period
+    fired = [b for b, c in zip(steps[1:], counts) if c]
+    assert all(f - period < (f // period) * period <= f for f in fired)
+
+
+def test_update_target__copy_polyak_and_repeated_polyak():
+    online, target = {"w": jnp.asarray(1.0)}, {"w": jnp.asarray(0.0)}
+    assert float(update_target(online, target, 1.0, 1)["w"]) == 1.0
+    assert float(update_target(online, target, 0.3, 0)["w"]) == 0.0
+    once = update_target(online, target, 0.3, 1)
+    np.testing.assert_allclose(update_target(online, once, 0.3, 1)["w"], update_target(online, target, 0.3, 2)["w"])
