@@ -34,8 +34,8 @@ def test_model__gradients_are_finite(case: Case) -> None:
 
 
 def test_model__vmap_over_extra_batch_dim_matches_rows(case: Case) -> None:
-    x = jnp.stack([inputs(5, length=2), inputs(6, length=2)])
-    done = jax.random.bernoulli(jax.random.key(7), 0.5, (2, BATCH, 2))
+    x = jnp.stack([inputs(5, length=1), inputs(6, length=1)])
+    done = jax.random.bernoulli(jax.random.key(7), 0.5, (2, BATCH, 1))
     carry0 = case.model.initialize_carry(jax.random.key(0), (2, BATCH, FEATURES))
     assert all(leaf.shape[:2] == (2, BATCH) for leaf in jax.tree.leaves(carry0))
     carry, y = jax.jit(jax.vmap(case.model.apply, in_axes=(None, 0, 0, 0)))(case.params, x, done, carry0)
@@ -49,6 +49,6 @@ def test_model__vmap_over_extra_batch_dim_matches_rows(case: Case) -> None:
 def test_model__bfloat16_inputs_keep_dtypes(bf16_case: Case) -> None:
     case = bf16_case
     fresh = case.fresh()
-    carry, y = case.apply(case.params, inputs(8, length=2, dtype=jnp.bfloat16), jnp.zeros((BATCH, 2), bool), fresh)
+    carry, y = case.apply(case.params, inputs(8, length=1, dtype=jnp.bfloat16), jnp.zeros((BATCH, 1), bool), fresh)
     assert y.dtype == jnp.bfloat16 and bool(jnp.all(jnp.isfinite(y.astype(jnp.float32))))
     assert jax.tree.map(lambda a: a.dtype, carry) == jax.tree.map(lambda a: a.dtype, fresh)

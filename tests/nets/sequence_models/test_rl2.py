@@ -1,13 +1,12 @@
 """RL2Wrapper: memory resets once per trial and ignores episode boundaries."""
 
-import jax
+import flax.linen as nn
 import jax.numpy as jnp
 import numpy as np
 import pytest
 from sequence_model_cases import BATCH, FEATURES, LENGTH, build, inputs
 
-from memorax.networks import RL2Wrapper, RNN
-import flax.linen as nn
+from memorax.networks import RNN, RL2Wrapper
 
 
 def test_rl2__ignores_episode_done() -> None:

@@ -1,0 +1,117 @@
+"""Speed of memorax sequence models: forward, forward+backward, one-step latency.
+
+Prints one JSON line per measurement: {"name", "config", "value", "unit"} where value is
+the median wall time (ms) of jitted calls after a warm-up (compile) call. Memoroids
+appear twice, ``<cell>[associative]`` and ``<cell>[sequential]``, side by side.
+
+    uv run python benchmarks/sequence_models.py            # B=64, T in {128, 1024}, F=64
+    uv run python benchmarks/sequence_models.py --quick    # tiny smoke run
+    uv run python benchmarks/sequence_models.py --models gru lru[associative]
+
+Add a model by adding a zero-argument factory to MODELS (its features must be F).
+"""
+
+import argparse
+import json
+import statistics
+import time
+from collections.abc import Callable
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+from memorax.networks import (
+    RNN,
+    FFMCell,
+    FFMConfig,
+    LinearAttentionCell,
+    LinearAttentionConfig,
+    LRUCell,
+    LRUConfig,
+    Mamba2Cell,
+    Mamba2Config,
+    Memoroid,
+    MinGRUCell,
+    MinGRUConfig,
+    RTUCell,
+    S5Cell,
+    S5Config,
+    SHMCell,
+    mLSTMCell,
+    mLSTMConfig,
+    sLSTMCell,
+)
+
+F = 64
+
+MEMOROID_CELLS: dict[str, Callable[[], nn.Module]] = {
+    "lru": lambda: LRUCell(config=LRUConfig(features=F, hidden_dim=F)),
+    "s5": lambda: S5Cell(config=S5Config(features=F, hidden_dim=F)),
+    "min_gru": lambda: MinGRUCell(config=MinGRUConfig(features=F)),
+    "ffm": lambda: FFMCell(config=FFMConfig(features=F)),
+    "mamba2": lambda: Mamba2Cell(config=Mamba2Config(features=F)),
+    "mlstm": lambda: mLSTMCell(config=mLSTMConfig(features=F, hidden_dim=F, num_heads=4)),
+    "linear_attention": lambda: LinearAttentionCell(config=LinearAttentionConfig(features=F, num_heads=4, head_dim=16)),
+}
+
+MODELS: dict[str, Callable[[], nn.Module]] = {
+    "gru": lambda: RNN(cell=nn.GRUCell(features=F)),
+    "lstm": lambda: RNN(cell=nn.LSTMCell(features=F)),
+    "slstm": lambda: RNN(cell=sLSTMCell(features=F, num_heads=4)),
+    "shm": lambda: RNN(cell=SHMCell(features=F)),
+    "rtu": lambda: RNN(cell=RTUCell(features=F, hidden_dim=F)),
+    **{
+        f"{name}[{mode}]": (lambda cell=cell, mode=mode: Memoroid(cell=cell(), mode=mode))
+        for name, cell in MEMOROID_CELLS.items()
+        for mode in ("associative", "sequential")
+    },
+}
+
+
+def median_ms(fn: Callable[[], object], repeats: int) -> float:
+    jax.block_until_ready(fn())  # compile
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        jax.block_until_ready(fn())
+        times.append(1e3 * (time.perf_counter() - start))
+    return statistics.median(times)
+
+
+def emit(name: str, config: dict, value: float) -> None:
+    print(json.dumps({"name": name, "config": config, "value": round(value, 3), "unit": "ms"}), flush=True)
+
+
+def bench(name: str, model: nn.Module, batch: int, lengths: list[int], repeats: int) -> None:
+    key = jax.random.key(0)
+    params = jax.jit(model.init)(key, jnp.zeros((batch, 1, F)), jnp.zeros((batch, 1), bool))
+    carry = model.initialize_carry(key, (batch, F))
+    forward = jax.jit(lambda p, x, d, c: model.apply(p, x, d, c)[1])
+    backward = jax.jit(jax.grad(lambda p, x, d, c: jnp.sum(model.apply(p, x, d, c)[1].astype(jnp.float32) ** 2)))
+    for length in lengths:
+        x = jax.random.normal(key, (batch, length, F))
+        done = jax.random.bernoulli(key, 0.01, (batch, length))
+        config = {"B": batch, "T": length, "F": F}
+        emit(f"{name}/forward", config, median_ms(lambda: forward(params, x, done, carry), repeats))
+        if length > 1:
+            emit(f"{name}/forward_backward", config, median_ms(lambda: backward(params, x, done, carry), repeats))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny smoke run (B=4, T in {1, 16})")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--models", nargs="*", default=list(MODELS), help="subset of MODELS")
+    args = parser.parse_args()
+    unknown = sorted(set(args.models) - set(MODELS))
+    if unknown:
+        parser.error(f"unknown models {unknown}; choose from {sorted(MODELS)}")
+    batch, lengths = (4, [1, 16]) if args.quick else (64, [1, 128, 1024])
+    repeats = 1 if args.quick else args.repeats
+    for name in args.models:
+        bench(name, MODELS[name](), batch, lengths, repeats)
+
+
+if __name__ == "__main__":
+    main()
