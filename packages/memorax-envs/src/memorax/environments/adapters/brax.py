@@ -7,6 +7,7 @@ adds both: a step limit ``params.max_steps_in_episode`` (truncation) next to bra
 
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 
 from memorax.core.dataclass import pytree_dataclass
@@ -39,16 +40,20 @@ class BraxEnvironment(AutoResetEnvironment):
             raise ValueError(f"episode_length must be a positive number of steps, got {episode_length}.")
         self.env = env
         self.episode_length = episode_length
+        # brax's `observation_size` runs a reset eagerly (seconds); tracing one is enough
+        obs = jax.eval_shape(lambda key: env.reset(key).obs, jax.random.key(0))
+        self._observation_space = Box(-jnp.inf, jnp.inf, obs.shape, obs.dtype)
+        self._action_space = Box(-1.0, 1.0, (env.action_size,))
 
     @property
     def default_params(self) -> BraxParams:
         return BraxParams(max_steps_in_episode=jnp.int32(self.episode_length))
 
     def observation_space(self, params: BraxParams) -> Box:
-        return Box(-jnp.inf, jnp.inf, (self.env.observation_size,))
+        return self._observation_space
 
     def action_space(self, params: BraxParams) -> Box:
-        return Box(-1.0, 1.0, (self.env.action_size,))
+        return self._action_space
 
     def reset_env(self, key: PRNGKey, params: BraxParams) -> tuple[Array, BraxState]:
         pipeline = self.env.reset(key)

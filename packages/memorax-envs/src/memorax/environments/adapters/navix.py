@@ -35,8 +35,11 @@ class NavixEnvironment(AutoResetEnvironment):
     def __init__(self, env: Any) -> None:
         self.env = env
         obs = jax.eval_shape(lambda key: env.reset(key).observation, jax.random.key(0))
-        space = env.observation_space
-        self._observation_space = Box(jnp.asarray(space.minimum), jnp.asarray(space.maximum), obs.shape, obs.dtype)
+        if jnp.issubdtype(obs.dtype, jnp.integer):  # navix's declared bounds miss some symbolic codes
+            low, high = jnp.iinfo(obs.dtype).min, jnp.iinfo(obs.dtype).max
+        else:
+            low, high = env.observation_space.minimum, env.observation_space.maximum
+        self._observation_space = Box(low, high, obs.shape, obs.dtype)
         self._action_space = Discrete(int(env.action_space.n))
 
     @property
