@@ -29,7 +29,7 @@ class Model:
     def __init__(self, embedding: nn.Module | None) -> None:
         self.module = SelfAttention(config=SelfAttentionConfig(F, HEADS, C, embedding))
         x, done = _inputs(0, jnp.zeros((B, T), bool))
-        self.params = self.module.init(jax.random.key(1), x, done)
+        self.params = jax.jit(self.module.init)(jax.random.key(1), x, done)
         self.apply = jax.jit(self.module.apply)
         self.fresh = self.module.initialize_carry(jax.random.key(0), (B, F))
 

@@ -35,11 +35,15 @@ def test_gaussian__state_independent_std_from_initial_log_std():
 def test_squashed_gaussian__log_prob_includes_tanh_jacobian():
     x = jax.random.normal(jax.random.key(0), (B, T, F))
     head = heads.SquashedGaussian(action_dim=2)
-    dist = head.apply(head.init(jax.random.key(1), x), x)
+    params = head.init(jax.random.key(1), x)
+    dist = head.apply(params, x)
     action, log_prob = dist.sample_and_log_prob(seed=jax.random.key(2))
     assert action.shape == (B, T, 2) and log_prob.shape == (B, T)
     assert jnp.all(jnp.abs(action) < 1)
-    base = dist.distribution
+    normal = dist.distribution.distribution
     u = jnp.arctanh(action)
-    expected = base.log_prob(u) - jnp.sum(jnp.log(1 - action**2), -1)
+    expected = jnp.sum(normal.log_prob(u) - jnp.log(1 - action**2), -1)
     np.testing.assert_allclose(log_prob, expected, rtol=1e-3, atol=1e-3)
+    np.testing.assert_allclose(head.mode(dist), jnp.tanh(normal.mean()))
+    returned = jax.jit(lambda x: head.apply(params, x))(x)  # survives a jit boundary
+    assert returned.log_prob(action).shape == (B, T)

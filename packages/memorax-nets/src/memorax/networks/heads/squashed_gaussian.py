@@ -12,10 +12,12 @@ from memorax.core.typing import Array
 class SquashedGaussian(nn.Module):
     """``a = tanh(u)``, ``u ~ N(mean(x), std(x))``, actions in ``(-1, 1)``.
 
-    Shapes: ``x`` ``(B, T, F)`` -> ``distrax.Transformed`` with batch shape ``(B, T)``
-    and event shape ``(action_dim,)``; ``sample_and_log_prob`` includes the tanh
-    Jacobian (Haarnoja et al., 2018, arXiv:1801.01290, appendix C). The
-    deterministic action is ``jnp.tanh(dist.distribution.mean())``. ``log_std`` is
+    Shapes: ``x`` ``(B, T, F)`` -> ``distrax.Independent`` (over tanh-transformed
+    normals) with batch shape ``(B, T)`` and event shape ``(action_dim,)``;
+    ``log_prob`` includes the tanh Jacobian (Haarnoja et al., 2018, arXiv:1801.01290,
+    appendix C). ``head.mode(dist)`` is the deterministic action ``tanh(mean)``. (This
+    composition, unlike ``Transformed(MultivariateNormalDiag, Block(Tanh))``, survives
+    being returned from ``jax.jit`` in distrax 0.1.9.) ``log_std`` is
     clipped to ``[log_std_min, log_std_max]``; rescale actions to the env's bounds
     outside the head.
 
@@ -40,8 +42,14 @@ class SquashedGaussian(nn.Module):
         super().__post_init__()
 
     @nn.compact
-    def __call__(self, x: Array, **kwargs: Any) -> distrax.Transformed:
+    def __call__(self, x: Array, **kwargs: Any) -> distrax.Independent:
         mean = nn.Dense(self.action_dim, name="mean")(x)
-        log_std = jnp.clip(nn.Dense(self.action_dim, name="log_std")(x), self.log_std_min, self.log_std_max)
-        base = distrax.MultivariateNormalDiag(loc=mean, scale_diag=jnp.exp(log_std))
-        return distrax.Transformed(base, distrax.Block(distrax.Tanh(), ndims=1))
+        log_std = nn.Dense(self.action_dim, name="log_std")(x)
+        log_std = jnp.clip(log_std, self.log_std_min, self.log_std_max)
+        squashed = distrax.Transformed(distrax.Normal(mean, jnp.exp(log_std)), distrax.Tanh())
+        return distrax.Independent(squashed, reinterpreted_batch_ndims=1)
+
+    @nn.nowrap
+    def mode(self, distribution: distrax.Independent) -> Array:
+        """The deterministic action ``tanh(mean)`` ``(B, T, action_dim)``."""
+        return jnp.tanh(distribution.distribution.distribution.mode())

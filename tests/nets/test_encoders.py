@@ -1,0 +1,45 @@
+"""Encoders: MLP, CNN and ViT map (B, T, ...) observations to (B, T, F) per frame."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from memorax.networks import CNN, MLP, PatchEmbedding, ViT
+
+B, T = 2, 3
+
+
+def test_mlp__layer_sizes_and_validation():
+    mlp = MLP(features=(16, 4), activate_final=False)
+    x = jax.random.normal(jax.random.key(0), (B, T, 5))
+    y = mlp.apply(mlp.init(jax.random.key(1), x), x)
+    assert y.shape == (B, T, 4) and jnp.any(y < 0)
+    with pytest.raises(ValueError, match="MLP.features"):
+        MLP(features=16)
+
+
+def test_cnn__applies_per_frame_over_batch_and_time():
+    cnn = CNN(features=(8, 8), kernel_sizes=((3, 3), (3, 3)), strides=((2, 2), (1, 1)), output_features=16)
+    frames = jax.random.uniform(jax.random.key(0), (B, T, 10, 10, 4))
+    params = jax.jit(cnn.init)(jax.random.key(1), frames)
+    apply = jax.jit(cnn.apply)
+    y = apply(params, frames)
+    assert y.shape == (B, T, 16)
+    np.testing.assert_allclose(y[1, 2], apply(params, frames[1, 2]), rtol=1e-5, atol=1e-6)
+    assert apply(params, frames.astype(jnp.uint8)).dtype == jnp.float32
+    with pytest.raises(ValueError, match="one entry per conv layer"):
+        CNN(features=(8, 8), kernel_sizes=((3, 3),), strides=((1, 1), (1, 1)))
+
+
+def test_vit__patch_tokens_pooled_per_frame():
+    vit = ViT(features=16, num_layers=1, num_heads=2, expansion_factor=2, patch_embedding=PatchEmbedding(patch_size=4, features=16))
+    frames = jax.random.uniform(jax.random.key(0), (B, T, 8, 8, 3))
+    params = jax.jit(vit.init)(jax.random.key(1), frames)
+    assert params["params"]["position_embedding"].shape == (4, 16)
+    apply = jax.jit(vit.apply)
+    y = apply(params, frames)
+    assert y.shape == (B, T, 16)
+    np.testing.assert_allclose(y[0, 1], apply(params, frames[0, 1]), rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match="patch_embedding.features"):
+        ViT(features=16, num_heads=2, patch_embedding=PatchEmbedding(patch_size=4, features=8))
