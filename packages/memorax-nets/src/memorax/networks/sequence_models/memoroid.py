@@ -12,7 +12,7 @@ import jax.numpy as jnp
 
 from memorax.core.typing import Array, Carry, PRNGKey
 from memorax.networks.sequence_models.scan import Scan, associative_scan, sequential_scan
-from memorax.networks.sequence_models.sequence_model import SequenceModel
+from memorax.networks.sequence_models.sequence_model import SequenceModel, check_sequence_inputs
 
 MODES = ("auto", "associative", "sequential")
 
@@ -66,11 +66,7 @@ class Memoroid(SequenceModel):
         self, inputs: Array, done: Array, initial_carry: Carry | None = None, **kwargs: Any
     ) -> tuple[Carry, Array]:
         """inputs ``(B, T, F)``, done ``(B, T)``; returns ``(carry, outputs (B, T, features))``."""
-        if inputs.ndim != 3 or done.shape != inputs.shape[:2]:
-            raise ValueError(
-                f"Memoroid expects inputs (B, T, F) and done (B, T), got {inputs.shape} and "
-                f"{done.shape}; add a time axis of length 1 for single steps."
-            )
+        check_sequence_inputs("Memoroid", inputs, done)
         if initial_carry is None:
             initial_carry = self.initialize_carry(jax.random.key(0), (inputs.shape[0], inputs.shape[2]))
         return self.cell(inputs, jnp.asarray(done, bool), initial_carry, self.scan_for(inputs.shape[1]))

@@ -7,7 +7,7 @@ import jax
 import jax.numpy as jnp
 
 from memorax.core.typing import Array, Carry, PRNGKey
-from memorax.networks.sequence_models.sequence_model import SequenceModel, reset_carry
+from memorax.networks.sequence_models.sequence_model import SequenceModel, check_sequence_inputs, reset_carry
 
 
 class RNN(SequenceModel):
@@ -30,11 +30,7 @@ class RNN(SequenceModel):
     def __call__(
         self, inputs: Array, done: Array, initial_carry: Carry | None = None, **kwargs: Any
     ) -> tuple[Carry, Array]:
-        if inputs.ndim != 3 or done.shape != inputs.shape[:2]:
-            raise ValueError(
-                f"RNN expects inputs (B, T, F) and done (B, T), got {inputs.shape} and "
-                f"{done.shape}; add a time axis of length 1 for single steps."
-            )
+        check_sequence_inputs("RNN", inputs, done)
         fresh = self.initialize_carry(jax.random.key(0), (inputs.shape[0], inputs.shape[2]))
         carry = fresh if initial_carry is None else initial_carry
 

@@ -16,7 +16,7 @@ from memorax.networks.sequence_models.memoroid import Memoroid
 from memorax.networks.sequence_models.rnn import RNN
 from memorax.networks.sequence_models.rtu import RTUCell
 from memorax.networks.sequence_models.scan import sequential_scan
-from memorax.networks.sequence_models.sequence_model import SequenceModel
+from memorax.networks.sequence_models.sequence_model import SequenceModel, check_sequence_inputs
 
 SUPPORTED = "RNN(cell=RTUCell(...)) and Memoroid(cell=LRUCell(...))"
 
@@ -72,7 +72,8 @@ class RTRL(SequenceModel):
         self, inputs: Array, done: Array, initial_carry: Carry | None = None, **kwargs: Any
     ) -> tuple[Carry, Array]:
         """inputs ``(B, T, input_features)``, done ``(B, T)``; returns ``((carry, sensitivity), y)``."""
-        if inputs.ndim != 3 or inputs.shape[-1] != self.features_in:
+        check_sequence_inputs("RTRL", inputs, done)
+        if inputs.shape[-1] != self.features_in:
             raise ValueError(
                 f"RTRL expects inputs (B, T, {self.features_in}), got {inputs.shape}; set "
                 "RTRL.input_features to the width of the inputs."

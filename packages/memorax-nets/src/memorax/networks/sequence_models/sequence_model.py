@@ -61,3 +61,12 @@ def reset_carry(done: Array, carry: Carry, initial_carry: Carry) -> Carry:
         return jnp.where(mask, fresh, current)
 
     return jax.tree.map(select, initial_carry, carry)
+
+
+def check_sequence_inputs(owner: str, inputs: Array, done: Array) -> None:
+    """Raises ``ValueError`` unless ``inputs`` is ``(B, T, F)`` and ``done`` is ``(B, T)``."""
+    if inputs.ndim != 3 or done.shape != inputs.shape[:2]:
+        raise ValueError(
+            f"{owner} expects inputs (B, T, F) and done (B, T), got {inputs.shape} and "
+            f"{done.shape}; add a time axis of length 1 for single steps."
+        )

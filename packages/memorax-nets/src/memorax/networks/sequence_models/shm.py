@@ -20,7 +20,8 @@ from memorax.networks.sequence_models.validation import check_positive
 class SHMCell(nn.RNNCellBase):
     """``M_t = M_{t-1} * (1 + tanh(theta_t c_t^T)) + v_t k_t^T`` (Hadamard), ``y_t = Dense(M_t q_t)``.
 
-    Carry: ``{"memory": (*batch, memory_dim, memory_dim) float32, "step": (*batch,) int32}``.
+    Carry: ``{"memory": (*batch, memory_dim, memory_dim) float32, "step": (*batch,) int32}``
+    (``step`` is the episode step modulo ``num_thetas``).
 
     Example:
         >>> torso = RNN(cell=SHMCell(features=64))
@@ -42,12 +43,12 @@ class SHMCell(nn.RNNCellBase):
         value, key, query, calibration = jnp.split(nn.Dense(4 * d, name="proj")(x), 4, axis=-1)
         key, query = nn.relu(key), nn.relu(query)
         thetas = self.param("thetas", nn.initializers.normal(1.0 / d**0.5), (self.num_thetas, d))
-        theta = thetas[carry["step"] % self.num_thetas]
+        theta = thetas[carry["step"]]
         memory = carry["memory"] * (1.0 + jnp.tanh(theta[..., :, None] * calibration[..., None, :]))
         memory = memory + value[..., :, None] * key[..., None, :]
         read = jnp.einsum("...ij,...j->...i", memory, query)
         y = nn.Dense(self.features, name="out")(read)
-        return {"memory": memory, "step": carry["step"] + 1}, y.astype(inputs.dtype)
+        return {"memory": memory, "step": (carry["step"] + 1) % self.num_thetas}, y.astype(inputs.dtype)
 
     @nn.nowrap
     def initialize_carry(self, rng: PRNGKey, input_shape: tuple[int, ...]) -> Carry:
