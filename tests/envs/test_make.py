@@ -1,0 +1,94 @@
+"""make(): ids, namespaces, lazy backends and the errors a user sees."""
+
+import subprocess
+import sys
+
+import pytest
+
+from memorax.environments import environment, make
+from memorax.environments.tasks import registry
+
+
+def test_make__is_reachable_as_the_seed_readme_writes_it():
+    env, env_params = environment.make("memorax::RepeatFirstEasy")
+    assert env.num_values == 4 and env.length == 8
+
+
+def test_make__kwargs_override_a_preset_size():
+    env, _ = make("memorax::RepeatFirstEasy", length=16)
+    assert env.length == 16 and env.num_values == 4
+
+
+def test_make__every_builtin_id_builds():
+    assert len(registry.ids()) == 21
+    for env_id in registry.ids():
+        env, params = make(f"memorax::{env_id}")
+        assert env.observation_space(params).shape and env.action_space(params).n >= 2
+
+
+@pytest.mark.parametrize("bad", ["CartPole-v1", "gymnax::", "::CartPole-v1"])
+def test_make__malformed_id_explains_the_format(bad):
+    with pytest.raises(ValueError, match="namespace::name"):
+        make(bad)
+
+
+def test_make__unknown_namespace_lists_namespaces():
+    with pytest.raises(ValueError, match="gymnax, jaxmarl, craftax, xminigrid, navix, brax"):
+        make("popjym::RepeatFirstEasy")
+
+
+@pytest.mark.parametrize(
+    ("env_id", "suggestion"),
+    [
+        ("memorax::RepeatFirstEasyy", "memorax::RepeatFirstEasy"),
+        ("gymnax::CartPole-v2", "gymnax::CartPole-v1"),
+        ("craftax::Craftax-Classic-Symbolic", "craftax::Craftax-Classic-Symbolic-v1"),
+        ("xminigrid::MiniGrid-Empty-5x6", "xminigrid::MiniGrid-Empty-5x5"),
+        ("navix::Navix-Empty-5x5", "navix::Navix-Empty-5x5-v0"),
+        ("jaxmarl::MPE_simple_spread", "jaxmarl::MPE_simple_spread_v3"),
+        ("brax::antt", "brax::ant"),
+    ],
+)
+def test_make__unknown_id_lists_known_ids_closest_first(env_id, suggestion):
+    with pytest.raises(ValueError, match="Known .* ids:") as error:
+        make(env_id)
+    assert f"Did you mean {suggestion}" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("env_id", "blocked", "extra"),
+    [
+        ("craftax::Craftax-Classic-Symbolic-v1", ["craftax", "craftax.craftax_env"], "craftax"),
+        ("jaxmarl::MPE_simple_spread_v3", ["jaxmarl"], "jaxmarl"),
+        ("xminigrid::MiniGrid-Empty-5x5", ["xminigrid"], "xminigrid"),
+        ("navix::Navix-Empty-5x5-v0", ["navix"], "navix"),
+        ("brax::ant", ["brax", "brax.envs"], "brax"),
+    ],
+)
+def test_make__missing_backend_names_the_extra(monkeypatch, env_id, blocked, extra):
+    for module in blocked:
+        monkeypatch.setitem(sys.modules, module, None)  # as if not installed
+    with pytest.raises(ImportError, match=rf'pip install "memorax-envs\[{extra}\]"'):
+        make(env_id)
+
+
+def test_make__imports_no_backend_until_used():
+    code = (
+        "import sys; from memorax.environments import make; make('memorax::TMazeEasy'); "
+        "print(sorted(m for m in ('gymnax', 'jaxmarl', 'craftax', 'xminigrid', 'navix', 'brax') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(
+    ("env_id", "kwargs", "match"),
+    [
+        ("memorax::RepeatFirstEasy", {"num_values": 0}, "num_values must be a positive integer"),
+        ("memorax::RepeatPreviousEasy", {"delay": 16}, "delay .* must be smaller than length"),
+        ("memorax::StatelessCartPoleEasy", {"noise_std": -1.0}, "noise_std"),
+    ],
+)
+def test_make__bad_task_sizes_name_the_field(env_id, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make(env_id, **kwargs)
