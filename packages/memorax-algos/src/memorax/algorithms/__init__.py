@@ -8,3 +8,12 @@ from memorax.algorithms.pqn import PQNConfig as PQNConfig
 from memorax.algorithms.pqn import PQNState as PQNState
 from memorax.algorithms.mappo import MAPPO as MAPPO
 from memorax.algorithms.mappo import MAPPOConfig as MAPPOConfig
+from memorax.algorithms.dqn import DQN as DQN
+from memorax.algorithms.dqn import DQNConfig as DQNConfig
+from memorax.algorithms.dqn import DQNState as DQNState
+from memorax.algorithms.r2d2 import R2D2 as R2D2
+from memorax.algorithms.r2d2 import R2D2Config as R2D2Config
+from memorax.algorithms.r2d2 import R2D2State as R2D2State
+from memorax.algorithms.sac import SAC as SAC
+from memorax.algorithms.sac import SACConfig as SACConfig
+from memorax.algorithms.sac import SACState as SACState

@@ -51,14 +51,16 @@ def apply_with_aux_losses(
     return carry, out, aux_loss
 
 
-def init_params(network: nn.Module, key: Array, timestep: Timestep) -> Params:
+def init_params(network: nn.Module, key: Array, timestep: Timestep, **kwargs: Any) -> Params:
     """Initialises ``network`` on the first row of a ``(B, ...)`` timestep (as a length-one sequence).
+
+    ``kwargs`` are extra ``(1, 1, ...)`` network inputs, e.g. a critic's ``current_action``.
 
     Values sown into ``"aux_losses"`` during init are dropped: they are outputs of a
     call, and left in the variables they would be appended to at every later call.
     """
     first = jax.tree.map(lambda x: x[:1], timestep).to_sequence()
-    variables = network.init(key, first.observation, first.done, first.action, first.reward)
+    variables = network.init(key, first.observation, first.done, first.action, first.reward, **kwargs)
     return {name: value for name, value in variables.items() if name != AUX_LOSSES}
 
 

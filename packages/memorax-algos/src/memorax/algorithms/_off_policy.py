@@ -22,7 +22,13 @@ from memorax.algorithms._evaluate import evaluation_logs
 from memorax.algorithms._logs import training_logs
 from memorax.algorithms._rollout import Act, rollout
 from memorax.algorithms._targets import target_updates
-from memorax.buffers import EpisodeBuffer, PrioritisedEpisodeBuffer, make_episode_buffer
+from memorax.algorithms._tree import swap_leading_axes
+from memorax.buffers import (
+    EpisodeBuffer,
+    PrioritisedEpisodeBuffer,
+    make_episode_buffer,
+    make_prioritised_episode_buffer,
+)
 from memorax.core.logs import Logs
 from memorax.core.timestep import Transition
 from memorax.core.typing import Array, Carry, PRNGKey, PyTree
@@ -51,15 +57,19 @@ def check_burn_in(config: Any, recurrent: bool) -> None:
     )
 
 
-def default_buffer(config: Any, window: int) -> EpisodeBuffer:
-    """Uniform replay of ``window``-step sequences sized by the config."""
-    return make_episode_buffer(
+def default_buffer(config: Any, window: int, priority_exponent: float | None = None) -> Buffer:
+    """Replay of ``window``-step sequences sized by the config: uniform, or prioritised
+    with ``priority_exponent``."""
+    sizes = dict(
         max_length=max(config.buffer_size, window * config.num_envs),
         min_length=max(config.batch_size, window * config.num_envs),
         sample_batch_size=config.batch_size,
         sample_sequence_length=window,
         add_batch_size=config.num_envs,
     )
+    if priority_exponent is None:
+        return make_episode_buffer(**sizes)
+    return make_prioritised_episode_buffer(**sizes, priority_exponent=priority_exponent)
 
 
 def check_buffer(config: Any, buffer: Buffer, window: int) -> None:
@@ -78,8 +88,11 @@ def check_buffer(config: Any, buffer: Buffer, window: int) -> None:
 
 def add_transitions(buffer: Buffer, buffer_state: Any, transitions: Transition) -> Any:
     """Appends ``(num_envs, K, ...)`` transitions to the buffer, one step at a time."""
-    for k in range(jax.tree.leaves(transitions.reward)[0].shape[1]):
-        buffer_state = buffer.add(buffer_state, jax.tree.map(lambda x: x[:, k], transitions))
+
+    def add(buffer_state: Any, step: Transition) -> tuple[Any, None]:
+        return buffer.add(buffer_state, step), None
+
+    buffer_state, _ = jax.lax.scan(add, buffer_state, swap_leading_axes(transitions))
     return buffer_state
 
 
