@@ -34,13 +34,19 @@ from memorax.networks import (
     Memoroid,
     MinGRUCell,
     MinGRUConfig,
+    RoPE,
     RTUCell,
     S5Cell,
     S5Config,
+    SelfAttention,
+    SelfAttentionConfig,
     SHMCell,
     mLSTMCell,
     mLSTMConfig,
+    gpt2,
+    gtrxl,
     sLSTMCell,
+    xlstm,
 )
 
 F = 64
@@ -61,6 +67,13 @@ MODELS: dict[str, Callable[[], nn.Module]] = {
     "slstm": lambda: RNN(cell=sLSTMCell(features=F, num_heads=4)),
     "shm": lambda: RNN(cell=SHMCell(features=F)),
     "rtu": lambda: RNN(cell=RTUCell(features=F, hidden_dim=F)),
+    "attention": lambda: SelfAttention(config=SelfAttentionConfig(features=F, num_heads=4, context_length=128)),
+    "attention[rope]": lambda: SelfAttention(
+        config=SelfAttentionConfig(features=F, num_heads=4, context_length=128, positional_embedding=RoPE())
+    ),
+    "gtrxl": lambda: gtrxl(features=F, num_heads=4, num_layers=2, context_length=128, memory_length=64),
+    "gpt2": lambda: gpt2(features=F, num_heads=4, num_layers=2, context_length=128),
+    "xlstm": lambda: xlstm(features=F, pattern="ms", num_heads=4),
     **{
         f"{name}[{mode}]": (lambda cell=cell, mode=mode: Memoroid(cell=cell(), mode=mode))
         for name, cell in MEMOROID_CELLS.items()
