@@ -26,7 +26,7 @@ def _rollout(env, params, policies, num_envs, num_steps, seed=0):
         for g, (policy, _) in enumerate(policies):
             part = slice(g * num_envs, (g + 1) * num_envs)
             action, memory = jax.vmap(policy)(
-                jax.tree.map(lambda x: x[part], observations), memories[g], first[part], keys[part]
+                jax.tree.map(lambda x, part=part: x[part], observations), memories[g], first[part], keys[part]
             )
             actions.append(action)
             new_memories.append(memory)
@@ -60,7 +60,9 @@ def _rollout(env, params, policies, num_envs, num_steps, seed=0):
             return (next_obs, state, memories, done), record
 
         first = jnp.ones(total, bool)
-        (_, state, _, _), records = jax.lax.scan(body, (obs, state, memories, first), jax.random.split(scan_key, num_steps))
+        (_, state, _, _), records = jax.lax.scan(
+            body, (obs, state, memories, first), jax.random.split(scan_key, num_steps)
+        )
         return records, state
 
     key = jax.random.key(seed)

@@ -10,7 +10,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
 from memorax.core import Environment, MultiAgentEnvironment
 from memorax.environments import make
 
@@ -46,9 +45,24 @@ def _random(env, params):
 
 # backend -> (env id, make kwargs, second policy group, what the second group does)
 BACKENDS = {
-    "jaxmarl": ("jaxmarl::MPE_simple_spread_v3", {"max_steps": LIMIT - 1}, lambda env: _constant(jnp.zeros(3, jnp.int32)), "truncates"),
-    "xminigrid": ("xminigrid::MiniGrid-Empty-5x5", {"max_steps": LIMIT + 1}, lambda env: _scripted([0, 0, 1, 0, 0]), "terminates"),
-    "navix": ("navix::Navix-Empty-5x5-v0", {"max_steps": LIMIT + 1}, lambda env: _scripted([2, 2, 1, 2, 2]), "terminates"),
+    "jaxmarl": (
+        "jaxmarl::MPE_simple_spread_v3",
+        {"max_steps": LIMIT - 1},
+        lambda env: _constant(jnp.zeros(3, jnp.int32)),
+        "truncates",
+    ),
+    "xminigrid": (
+        "xminigrid::MiniGrid-Empty-5x5",
+        {"max_steps": LIMIT + 1},
+        lambda env: _scripted([0, 0, 1, 0, 0]),
+        "terminates",
+    ),
+    "navix": (
+        "navix::Navix-Empty-5x5-v0",
+        {"max_steps": LIMIT + 1},
+        lambda env: _scripted([2, 2, 1, 2, 2]),
+        "terminates",
+    ),
     "brax": ("brax::inverted_pendulum", {"episode_length": LIMIT}, lambda env: _constant(jnp.zeros(1)), "truncates"),
 }
 
@@ -119,7 +133,12 @@ def test_adapter__termination_and_truncation_apart(backend):
 
 @pytest.mark.parametrize(
     ("env_id", "extra"),
-    [("jaxmarl::MPE_simple_spread_v3", "jaxmarl"), ("xminigrid::MiniGrid-Empty-5x5", "xminigrid"), ("navix::Navix-Empty-5x5-v0", "navix"), ("brax::ant", "brax")],
+    [
+        ("jaxmarl::MPE_simple_spread_v3", "jaxmarl"),
+        ("xminigrid::MiniGrid-Empty-5x5", "xminigrid"),
+        ("navix::Navix-Empty-5x5-v0", "navix"),
+        ("brax::ant", "brax"),
+    ],
 )
 def test_adapter__wrong_action_shape_is_a_clear_error(env_id, extra):
     env, params = make(env_id)

@@ -4,7 +4,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
 from memorax.environments import make
 from memorax.environments.tasks.tmaze import DOWN, LEFT, RIGHT, UP
 from memorax.environments.wrappers import MultiAgentRecordEpisodeStatistics, RecordEpisodeStatistics
@@ -15,7 +14,9 @@ def _run(env, params, actions, seed=0):
     step = jax.jit(env.step)
     infos, observations = [], [obs]
     for t, action in enumerate(actions):
-        obs, state, reward, terminated, truncated, info = step(jax.random.key(100 + t), state, jnp.int32(action), params)
+        obs, state, reward, terminated, truncated, info = step(
+            jax.random.key(100 + t), state, jnp.int32(action), params
+        )
         infos.append(info)
         observations.append(obs)
     return infos, observations, step
@@ -64,7 +65,9 @@ def test_record_episode_statistics__sums_episodes_under_vmap(rollout, episode_re
     records, _ = rollout(env, params, [(policy, jnp.zeros(()))], 4, 24)
     done = records["info"]["episode/done"]
     np.testing.assert_array_equal(done, records["terminated"] | records["truncated"])
-    np.testing.assert_allclose(records["info"]["episode/return"][done], episode_returns(records["reward"], done), atol=1e-6)
+    np.testing.assert_allclose(
+        records["info"]["episode/return"][done], episode_returns(records["reward"], done), atol=1e-6
+    )
     assert np.all(records["info"]["episode/length"][done] == 8)
 
 
@@ -85,7 +88,7 @@ def test_multi_agent_record_episode_statistics__per_agent_returns():
 
 
 @pytest.mark.parametrize("direction", [UP, DOWN])
-def test_record_episode_statistics__reward_sign_follows_cue(direction):
+def test_record_episode_statistics__return_follows_the_tmaze_cue(direction):
     env, params = make("memorax::TMazeEasy", corridor_length=1)
     infos, observations, _ = _run(RecordEpisodeStatistics(env), params, [RIGHT, direction])
     cue = int(np.argmax(np.asarray(observations[0][:2])))

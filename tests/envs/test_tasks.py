@@ -1,13 +1,11 @@
 """Built-in memory tasks: scripted memoryless-optimal and perfect-memory policies reach the documented returns."""
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
-from memorax.environments import make
+from memorax.environments import Autoencode, StatelessCartPole, TMaze, make
 from memorax.environments.tasks import registry
-from memorax.environments.tasks.tmaze import DOWN, RIGHT, UP
+from memorax.environments.tasks.tmaze import RIGHT, UP
 
 NUM_ENVS = 64
 NO_MEMORY = jnp.zeros(())
@@ -57,7 +55,9 @@ def _autoencode(env):
     def policy(obs, memory, first, key):
         cards, t = memory
         t = jnp.where(first, 0, t)
-        cards = jnp.where(t < env.length, cards.at[jnp.minimum(t, env.length - 1)].set(_card(obs, env.num_values)), cards)
+        cards = jnp.where(
+            t < env.length, cards.at[jnp.minimum(t, env.length - 1)].set(_card(obs, env.num_values)), cards
+        )
         action = cards[jnp.clip(2 * env.length - 1 - t, 0, env.length - 1)]
         return action, (cards, t + 1)
 
@@ -160,12 +160,15 @@ CASES = [
 ]
 
 
-def _max_episode_steps(env, params):
-    if hasattr(env, "max_steps"):
+def _longest_episode(env, params):
+    """Steps after which every episode of the task has ended."""
+    if isinstance(env, StatelessCartPole):
         return env.max_steps
-    if hasattr(params, "max_steps_in_episode"):
+    if isinstance(env, TMaze):
         return int(params.max_steps_in_episode)
-    return 2 * env.length if hasattr(env, "length") and type(env).__name__ == "Autoencode" else env.length
+    if isinstance(env, Autoencode):
+        return 2 * env.length
+    return env.length
 
 
 @pytest.mark.parametrize(("task", "level", "index"), CASES)
@@ -173,7 +176,7 @@ def test_task__scripted_policies_reach_documented_returns(task, level, index, ro
     env, params = make(f"memorax::{task}{level}")
     build_memoryless, build_perfect, documented = POLICIES[task]
     memoryless_return, perfect_return = documented[index]
-    steps = 2 * _max_episode_steps(env, params)
+    steps = 2 * _longest_episode(env, params)
 
     records, _ = rollout(env, params, [build_memoryless(env), build_perfect(env)], NUM_ENVS, steps)
     done = records["terminated"] | records["truncated"]

@@ -4,7 +4,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
 from memorax.environments import make
 from memorax.environments.tasks.tmaze import LEFT, RIGHT
 from memorax.environments.wrappers import (
@@ -165,7 +164,9 @@ def test_scale_reward__multiplies_rewards():
     _, state1 = env1.reset(jax.random.key(0), params1)
     _, state1, *_ = env1.step(jax.random.key(1), state1, jnp.int32(RIGHT), params1)
     plain = env1.step(jax.random.key(2), state1, jnp.int32(2), params1)[2]
-    assert float(ScaleRewardWrapper(env1, 0.5).step(jax.random.key(2), state1, jnp.int32(2), params1)[2]) == 0.5 * float(plain)
+    assert float(
+        ScaleRewardWrapper(env1, 0.5).step(jax.random.key(2), state1, jnp.int32(2), params1)[2]
+    ) == 0.5 * float(plain)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,12 @@ environment of theirs is made.
 """
 
 from memorax.environments import environment as environment
+from memorax.environments.adapters.brax import BraxEnvironment as BraxEnvironment
+from memorax.environments.adapters.craftax import CraftaxEnvironment as CraftaxEnvironment
 from memorax.environments.adapters.gymnax import GymnaxEnvironment as GymnaxEnvironment
+from memorax.environments.adapters.jaxmarl import JaxMARLEnvironment as JaxMARLEnvironment
+from memorax.environments.adapters.navix import NavixEnvironment as NavixEnvironment
+from memorax.environments.adapters.xminigrid import XMiniGridEnvironment as XMiniGridEnvironment
 from memorax.environments.auto_reset import AutoResetEnvironment as AutoResetEnvironment
 from memorax.environments.environment import make as make
 from memorax.environments.spaces import Box as Box

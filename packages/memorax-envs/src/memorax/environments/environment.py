@@ -43,11 +43,13 @@ def make(env_id: str, **kwargs: Any) -> tuple[Any, EnvParams]:
         >>> obs, state = env.reset(jax.random.key(0), env_params)
     """
     namespace, separator, name = env_id.partition("::")
-    if not separator or not name:
+    if not separator or not namespace or not name:
         raise ValueError(
             f"Environment ids look like 'namespace::name' (e.g. 'gymnax::CartPole-v1'), got {env_id!r}. "
             f"Namespaces: {', '.join(NAMESPACES)}."
         )
     if namespace not in NAMESPACES:
-        raise ValueError(f"Unknown environment namespace {namespace!r} in {env_id!r}. Namespaces: {', '.join(NAMESPACES)}.")
+        raise ValueError(
+            f"Unknown environment namespace {namespace!r} in {env_id!r}. Namespaces: {', '.join(NAMESPACES)}."
+        )
     return importlib.import_module(NAMESPACES[namespace]).make(name, **kwargs)

@@ -8,7 +8,6 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-
 from memorax.core.typing import Array, ArrayLike, PRNGKey
 
 
@@ -65,4 +64,6 @@ def from_backend(space: Any) -> Discrete | Box:
         return Discrete(int(space.n), space.dtype)
     if hasattr(space, "low") and hasattr(space, "high"):
         return Box(space.low, space.high, space.shape, space.dtype)
-    raise TypeError(f"Cannot convert {type(space).__name__} to a memorax space: only discrete and box spaces are supported.")
+    raise TypeError(
+        f"Cannot convert {type(space).__name__} to a memorax space: only discrete and box spaces are supported."
+    )

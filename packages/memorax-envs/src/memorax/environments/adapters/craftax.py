@@ -9,7 +9,6 @@ lava, beating the final boss), ``truncated`` is the rest of ``done``.
 from typing import Any
 
 import jax.numpy as jnp
-
 from memorax.core.typing import Array, EnvParams, EnvState, PRNGKey
 from memorax.environments.auto_reset import AutoResetEnvironment
 from memorax.environments.backends import import_backend, unknown_id
@@ -60,6 +59,8 @@ def make(name: str, **kwargs: Any) -> tuple[CraftaxEnvironment, EnvParams]:
     if name not in CRAFTAX_IDS:
         raise unknown_id("craftax", name, CRAFTAX_IDS)
     if kwargs:
-        raise TypeError(f"craftax::{name} takes no arguments ({sorted(kwargs)}); change params with params.replace(...).")
+        raise TypeError(
+            f"craftax::{name} takes no arguments ({sorted(kwargs)}); change params with params.replace(...)."
+        )
     env = CraftaxEnvironment(craftax_env.make_craftax_env_from_name(name, auto_reset=False))
     return env, env.default_params

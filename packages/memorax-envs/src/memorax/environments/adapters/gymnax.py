@@ -12,6 +12,7 @@ from memorax.core.typing import Action, Array, EnvParams, EnvState, Info, Observ
 from memorax.environments.auto_reset import check_action, strong_types
 from memorax.environments.backends import import_backend, unknown_id
 
+
 class GymnaxEnvironment:
     """A gymnax (>= 1.0) environment with checked actions and strongly typed outputs.
 
@@ -47,8 +48,10 @@ class GymnaxEnvironment:
         check_action(action, self.action_space(params), self.env.name)
         return strong_types(self.env.step(key, state, action, params))
 
+
 def ids() -> list[str]:
     return list(import_backend("gymnax", "gymnax").registered_envs)
+
 
 def make(name: str, **kwargs: Any) -> tuple[GymnaxEnvironment, EnvParams]:
     gymnax = import_backend("gymnax", "gymnax")
@@ -56,4 +59,3 @@ def make(name: str, **kwargs: Any) -> tuple[GymnaxEnvironment, EnvParams]:
         raise unknown_id("gymnax", name, gymnax.registered_envs)
     env, params = gymnax.make(name, **kwargs)
     return GymnaxEnvironment(env), params
-

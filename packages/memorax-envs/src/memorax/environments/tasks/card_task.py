@@ -7,7 +7,6 @@ guess scores ``2 / num_values - 1`` in expectation (POPGym's scaling).
 """
 
 import jax.numpy as jnp
-
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.typing import Array
 

@@ -17,7 +17,10 @@ from memorax.environments.tasks.stateless_cartpole import StatelessCartPole
 from memorax.environments.tasks.tmaze import TMaze
 
 SIZES: dict[str, tuple[Callable[..., Any], tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]] = {
-    "RepeatFirst": (RepeatFirst, ({"num_values": 4, "length": 8}, {"num_values": 4, "length": 32}, {"num_values": 8, "length": 128})),
+    "RepeatFirst": (
+        RepeatFirst,
+        ({"num_values": 4, "length": 8}, {"num_values": 4, "length": 32}, {"num_values": 8, "length": 128}),
+    ),
     "RepeatPrevious": (
         RepeatPrevious,
         (
@@ -26,12 +29,22 @@ SIZES: dict[str, tuple[Callable[..., Any], tuple[dict[str, Any], dict[str, Any],
             {"num_values": 8, "delay": 8, "length": 64},
         ),
     ),
-    "CountRecall": (CountRecall, ({"num_values": 2, "length": 8}, {"num_values": 4, "length": 32}, {"num_values": 8, "length": 64})),
-    "Autoencode": (Autoencode, ({"num_values": 4, "length": 4}, {"num_values": 4, "length": 8}, {"num_values": 8, "length": 16})),
+    "CountRecall": (
+        CountRecall,
+        ({"num_values": 2, "length": 8}, {"num_values": 4, "length": 32}, {"num_values": 8, "length": 64}),
+    ),
+    "Autoencode": (
+        Autoencode,
+        ({"num_values": 4, "length": 4}, {"num_values": 4, "length": 8}, {"num_values": 8, "length": 16}),
+    ),
     "StatelessCartPole": (StatelessCartPole, ({"max_steps": 200}, {"max_steps": 400}, {"max_steps": 600})),
     "NoisyStatelessCartPole": (
         StatelessCartPole,
-        ({"max_steps": 200, "noise_std": 0.05}, {"max_steps": 400, "noise_std": 0.075}, {"max_steps": 600, "noise_std": 0.1}),
+        (
+            {"max_steps": 200, "noise_std": 0.05},
+            {"max_steps": 400, "noise_std": 0.075},
+            {"max_steps": 600, "noise_std": 0.1},
+        ),
     ),
     "TMaze": (TMaze, ({"corridor_length": 4}, {"corridor_length": 16}, {"corridor_length": 64})),
 }

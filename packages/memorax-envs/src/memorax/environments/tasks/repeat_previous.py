@@ -2,7 +2,6 @@
 
 import jax
 import jax.numpy as jnp
-
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.typing import Array, PRNGKey
 from memorax.environments.auto_reset import AutoResetEnvironment
@@ -54,4 +53,11 @@ class RepeatPrevious(AutoResetEnvironment):
         reward = jnp.where(scored, answer_reward(action, state.history[self.delay], self.length - self.delay), 0.0)
         card = jax.random.randint(key, (1,), 0, self.num_values)
         state = RepeatPreviousState(history=jnp.concatenate([card, state.history[:-1]]), time=state.time + 1)
-        return one_hot_card(state.history[0], self.num_values), state, reward, state.time >= self.length, jnp.bool_(False), {}
+        return (
+            one_hot_card(state.history[0], self.num_values),
+            state,
+            reward,
+            state.time >= self.length,
+            jnp.bool_(False),
+            {},
+        )

@@ -4,7 +4,6 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.typing import Array, PRNGKey
 from memorax.environments.auto_reset import AutoResetEnvironment
@@ -38,7 +37,9 @@ class StatelessCartPole(AutoResetEnvironment):
         from gymnax.environments.classic_control.cartpole import CartPole
 
         if max_steps < 1 or noise_std < 0:
-            raise ValueError(f"StatelessCartPole: max_steps ({max_steps}) must be >= 1 and noise_std ({noise_std}) >= 0.")
+            raise ValueError(
+                f"StatelessCartPole: max_steps ({max_steps}) must be >= 1 and noise_std ({noise_std}) >= 0."
+            )
         self.cartpole = CartPole()
         self.max_steps = max_steps
         self.noise_std = noise_std

@@ -9,7 +9,6 @@ statistics, as with one normaliser for the whole vectorised environment.
 from typing import Any
 
 import jax.numpy as jnp
-
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.typing import Action, Array, EnvParams, EnvState, Info, Observation, PRNGKey
 from memorax.environments.wrappers.running_moments import RunningMoments, initial_moments, update_moments
@@ -59,7 +58,14 @@ class NormalizeObservationWrapper(Wrapper):
         obs, env_state, reward, terminated, truncated, info = self.env.step(key, state.env_state, action, params)
         moments = update_moments(state.moments, obs)
         info = {**info, "final_observation": self._normalize(info["final_observation"], moments)}
-        return self._normalize(obs, moments), NormalizeObservationState(env_state, moments), reward, terminated, truncated, info
+        return (
+            self._normalize(obs, moments),
+            NormalizeObservationState(env_state, moments),
+            reward,
+            terminated,
+            truncated,
+            info,
+        )
 
 
 @pytree_dataclass

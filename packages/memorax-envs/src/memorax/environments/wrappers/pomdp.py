@@ -11,7 +11,6 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.typing import Action, Array, EnvParams, EnvState, Info, Observation, PRNGKey
 from memorax.environments.spaces import Box
@@ -50,7 +49,9 @@ class MaskObservationWrapper(_StatelessObservationWrapper):
         num_features = env.observation_space(env.default_params).shape[-1]
         keep = [int(i) for i in keep]
         if not keep or any(not -num_features <= i < num_features for i in keep):
-            raise ValueError(f"MaskObservationWrapper: keep={keep} must be non-empty indices into {num_features} features.")
+            raise ValueError(
+                f"MaskObservationWrapper: keep={keep} must be non-empty indices into {num_features} features."
+            )
         self.keep = jnp.asarray(keep)
 
     def observation_space(self, params: EnvParams) -> Box:
