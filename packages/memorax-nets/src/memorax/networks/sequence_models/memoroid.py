@@ -40,8 +40,10 @@ class Memoroid(SequenceModel):
 
     ``mode`` picks the evaluation: ``"associative"`` (``jax.lax.associative_scan``,
     O(log T) depth, for training on long sequences), ``"sequential"`` (``jax.lax.scan``,
-    cheapest for rollouts) or ``"auto"`` (sequential when ``T <= sequential_max_length``).
-    All modes give the same outputs and carry up to float rounding.
+    cheapest for rollouts) or ``"auto"``: sequential when ``T <= sequential_max_length``
+    or when running on CPU (where benchmarks/sequence_models.py measured the sequential
+    scan as fast or faster at T=1024), associative otherwise. All modes give the same
+    outputs and carry up to float rounding.
 
     Example:
         >>> torso = Memoroid(cell=LRUCell(config=LRUConfig(features=64, hidden_dim=64)))
@@ -74,9 +76,8 @@ class Memoroid(SequenceModel):
     @nn.nowrap
     def scan_for(self, length: int) -> Scan:
         """The scan used for sequences of ``length`` steps under ``mode``."""
-        sequential = self.mode == "sequential" or (
-            self.mode == "auto" and length <= self.sequential_max_length
-        )
+        short_or_cpu = length <= self.sequential_max_length or jax.default_backend() == "cpu"
+        sequential = self.mode == "sequential" or (self.mode == "auto" and short_or_cpu)
         return sequential_scan if sequential else associative_scan
 
     @nn.nowrap
