@@ -14,6 +14,7 @@ import statistics
 import time
 
 import jax
+
 from memorax.environments import make
 from memorax.environments.tasks import registry
 

@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+
 from memorax.core import Environment, MultiAgentEnvironment
 from memorax.environments import make
 

@@ -5,6 +5,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+
 from memorax.environments import make
 
 NUM_ENVS = 4

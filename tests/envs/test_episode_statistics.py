@@ -4,6 +4,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+
 from memorax.environments import make
 from memorax.environments.tasks.tmaze import DOWN, LEFT, RIGHT, UP
 from memorax.environments.wrappers import MultiAgentRecordEpisodeStatistics, RecordEpisodeStatistics

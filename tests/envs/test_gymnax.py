@@ -4,6 +4,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+
 from memorax.core import Environment
 from memorax.environments import GymnaxEnvironment, make
 

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pytest
+
 from memorax.environments import environment, make
 from memorax.environments.tasks import registry
 

@@ -3,6 +3,7 @@
 import jax.numpy as jnp
 import numpy as np
 import pytest
+
 from memorax.environments import Autoencode, StatelessCartPole, TMaze, make
 from memorax.environments.tasks import registry
 from memorax.environments.tasks.tmaze import RIGHT, UP

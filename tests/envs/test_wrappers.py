@@ -4,6 +4,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+
 from memorax.environments import make
 from memorax.environments.tasks.tmaze import LEFT, RIGHT
 from memorax.environments.wrappers import (

@@ -13,6 +13,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+
 from memorax.core.protocols import Space
 from memorax.core.typing import Action, Array, EnvParams, EnvState, Info, Observation, PRNGKey, PyTree
 

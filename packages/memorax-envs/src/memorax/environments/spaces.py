@@ -8,6 +8,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+
 from memorax.core.typing import Array, ArrayLike, PRNGKey
 
 

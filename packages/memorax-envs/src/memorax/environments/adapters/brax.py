@@ -9,6 +9,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.typing import Array, PRNGKey
 from memorax.environments.auto_reset import AutoResetEnvironment

@@ -9,6 +9,7 @@ lava, beating the final boss), ``truncated`` is the rest of ``done``.
 from typing import Any
 
 import jax.numpy as jnp
+
 from memorax.core.typing import Array, EnvParams, EnvState, PRNGKey
 from memorax.environments.auto_reset import AutoResetEnvironment
 from memorax.environments.backends import import_backend, unknown_id

@@ -7,13 +7,13 @@ action-shape check and strong dtypes (gymnax returns weak-typed rewards and flag
 
 from typing import Any
 
-from memorax.core.protocols import Space
 from memorax.core.typing import Action, Array, EnvParams, EnvState, Info, Observation, PRNGKey
 from memorax.environments.auto_reset import check_action, strong_types
 from memorax.environments.backends import import_backend, unknown_id
+from memorax.environments.wrappers.wrapper import Wrapper
 
 
-class GymnaxEnvironment:
+class GymnaxEnvironment(Wrapper):
     """A gymnax (>= 1.0) environment with checked actions and strongly typed outputs.
 
     Example:
@@ -27,17 +27,7 @@ class GymnaxEnvironment:
                 f"{type(env).__name__} has the gymnax 0.0.x step API (5-tuple); memorax needs gymnax>=1.0.1. "
                 "A package such as stable-gymnax may have overwritten gymnax's files: reinstall gymnax."
             )
-        self.env = env
-
-    @property
-    def default_params(self) -> EnvParams:
-        return self.env.default_params
-
-    def observation_space(self, params: EnvParams) -> Space:
-        return self.env.observation_space(params)
-
-    def action_space(self, params: EnvParams) -> Space:
-        return self.env.action_space(params)
+        super().__init__(env)
 
     def reset(self, key: PRNGKey, params: EnvParams) -> tuple[Observation, EnvState]:
         return strong_types(self.env.reset(key, params))

@@ -11,6 +11,7 @@ their step counter reached ``max_steps`` and terminated otherwise.
 from typing import Any
 
 import jax.numpy as jnp
+
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.typing import Array, EnvState, PRNGKey
 from memorax.environments.auto_reset import AutoResetEnvironment

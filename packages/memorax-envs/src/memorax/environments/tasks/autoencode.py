@@ -2,11 +2,11 @@
 
 import jax
 import jax.numpy as jnp
+
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.typing import Array, PRNGKey
-from memorax.environments.auto_reset import AutoResetEnvironment
-from memorax.environments.spaces import Box, Discrete
-from memorax.environments.tasks.card_task import CardParams, answer_reward, check_sizes, one_hot_card
+from memorax.environments.spaces import Box
+from memorax.environments.tasks.card_task import CardParams, CardTask, answer_reward, one_hot_card
 
 
 @pytree_dataclass
@@ -15,7 +15,7 @@ class AutoencodeState:
     time: Array
 
 
-class Autoencode(AutoResetEnvironment):
+class Autoencode(CardTask):
     """``length`` cards are shown (actions ignored), then ``length`` blank steps ask for them last-first.
 
     Observation ``(num_values + 1,)``: the card one-hot while watching (zeros while
@@ -26,20 +26,8 @@ class Autoencode(AutoResetEnvironment):
     the same): Easy (K=4, L=4) -0.5, Medium (K=4, L=8) -0.5, Hard (K=8, L=16) -0.75.
     """
 
-    def __init__(self, num_values: int, length: int) -> None:
-        check_sizes("Autoencode", num_values=num_values, length=length)
-        self.num_values = num_values
-        self.length = length
-
-    @property
-    def default_params(self) -> CardParams:
-        return CardParams()
-
     def observation_space(self, params: CardParams) -> Box:
         return Box(0.0, 1.0, (self.num_values + 1,))
-
-    def action_space(self, params: CardParams) -> Discrete:
-        return Discrete(self.num_values)
 
     def _observe(self, state: AutoencodeState) -> Array:
         watching = state.time < self.length

@@ -7,8 +7,11 @@ guess scores ``2 / num_values - 1`` in expectation (POPGym's scaling).
 """
 
 import jax.numpy as jnp
+
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.typing import Array
+from memorax.environments.auto_reset import AutoResetEnvironment
+from memorax.environments.spaces import Discrete
 
 
 @pytree_dataclass
@@ -29,3 +32,19 @@ def check_sizes(owner: str, **sizes: int) -> None:
     for name, value in sizes.items():
         if int(value) != value or value < 1:
             raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}.")
+
+
+class CardTask(AutoResetEnvironment):
+    """Base of the card tasks: ``num_values`` card values, episodes of ``length`` (scored) steps."""
+
+    def __init__(self, num_values: int, length: int) -> None:
+        check_sizes(type(self).__name__, num_values=num_values, length=length)
+        self.num_values = num_values
+        self.length = length
+
+    @property
+    def default_params(self) -> CardParams:
+        return CardParams()
+
+    def action_space(self, params: CardParams) -> Discrete:
+        return Discrete(self.num_values)

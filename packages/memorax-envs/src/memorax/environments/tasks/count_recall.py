@@ -4,11 +4,11 @@ import math
 
 import jax
 import jax.numpy as jnp
+
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.typing import Array, PRNGKey
-from memorax.environments.auto_reset import AutoResetEnvironment
 from memorax.environments.spaces import Box, Discrete
-from memorax.environments.tasks.card_task import CardParams, answer_reward, check_sizes, one_hot_card
+from memorax.environments.tasks.card_task import CardParams, CardTask, answer_reward, one_hot_card
 
 
 @pytree_dataclass
@@ -18,7 +18,7 @@ class CountRecallState:
     time: Array
 
 
-class CountRecall(AutoResetEnvironment):
+class CountRecall(CardTask):
     """A random card each step; the action must be the number of earlier steps that showed it.
 
     Observation ``(num_values,)`` one-hot. Action ``Discrete(length)`` (a count).
@@ -30,11 +30,6 @@ class CountRecall(AutoResetEnvironment):
     Medium (K=4, L=32) answer 0, -0.7500; Hard (K=8, L=64) answer 0, -0.7500.
     """
 
-    def __init__(self, num_values: int, length: int) -> None:
-        check_sizes("CountRecall", num_values=num_values, length=length)
-        self.num_values = num_values
-        self.length = length
-
     def memoryless_optimum(self) -> tuple[int, float]:
         """The best constant answer and its expected return (the count at step ``t`` is Binomial(t, 1/K))."""
         p = 1.0 / self.num_values
@@ -45,10 +40,6 @@ class CountRecall(AutoResetEnvironment):
 
         best = max(range(self.length), key=expected_return)
         return best, expected_return(best)
-
-    @property
-    def default_params(self) -> CardParams:
-        return CardParams()
 
     def observation_space(self, params: CardParams) -> Box:
         return Box(0.0, 1.0, (self.num_values,))

@@ -2,11 +2,11 @@
 
 import jax
 import jax.numpy as jnp
+
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.typing import Array, PRNGKey
-from memorax.environments.auto_reset import AutoResetEnvironment
-from memorax.environments.spaces import Box, Discrete
-from memorax.environments.tasks.card_task import CardParams, answer_reward, check_sizes, one_hot_card
+from memorax.environments.spaces import Box
+from memorax.environments.tasks.card_task import CardParams, CardTask, answer_reward, one_hot_card
 
 
 @pytree_dataclass
@@ -16,7 +16,7 @@ class RepeatFirstState:
     time: Array
 
 
-class RepeatFirst(AutoResetEnvironment):
+class RepeatFirst(CardTask):
     """A random card is shown each step; the action must name the episode's first card.
 
     Observation ``(num_values + 1,)``: the current card one-hot and a flag that is 1 on
@@ -31,20 +31,8 @@ class RepeatFirst(AutoResetEnvironment):
         >>> env, params = make("memorax::RepeatFirstEasy")
     """
 
-    def __init__(self, num_values: int, length: int) -> None:
-        check_sizes("RepeatFirst", num_values=num_values, length=length)
-        self.num_values = num_values
-        self.length = length
-
-    @property
-    def default_params(self) -> CardParams:
-        return CardParams()
-
     def observation_space(self, params: CardParams) -> Box:
         return Box(0.0, 1.0, (self.num_values + 1,))
-
-    def action_space(self, params: CardParams) -> Discrete:
-        return Discrete(self.num_values)
 
     def _observe(self, state: RepeatFirstState) -> Array:
         first_flag = (state.time == 0).astype(jnp.float32)[None]

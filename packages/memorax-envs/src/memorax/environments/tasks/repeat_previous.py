@@ -2,11 +2,11 @@
 
 import jax
 import jax.numpy as jnp
+
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.typing import Array, PRNGKey
-from memorax.environments.auto_reset import AutoResetEnvironment
-from memorax.environments.spaces import Box, Discrete
-from memorax.environments.tasks.card_task import CardParams, answer_reward, check_sizes, one_hot_card
+from memorax.environments.spaces import Box
+from memorax.environments.tasks.card_task import CardParams, CardTask, answer_reward, check_sizes, one_hot_card
 
 
 @pytree_dataclass
@@ -15,7 +15,7 @@ class RepeatPreviousState:
     time: Array
 
 
-class RepeatPrevious(AutoResetEnvironment):
+class RepeatPrevious(CardTask):
     """A random card each step; from step ``delay`` on, the action must name the card ``delay`` steps back.
 
     Observation ``(num_values,)`` one-hot. Action ``Discrete(num_values)``. ``length``
@@ -27,22 +27,14 @@ class RepeatPrevious(AutoResetEnvironment):
     """
 
     def __init__(self, num_values: int, delay: int, length: int) -> None:
-        check_sizes("RepeatPrevious", num_values=num_values, delay=delay, length=length)
+        super().__init__(num_values, length)
+        check_sizes("RepeatPrevious", delay=delay)
         if delay >= length:
             raise ValueError(f"RepeatPrevious: delay ({delay}) must be smaller than length ({length}).")
-        self.num_values = num_values
         self.delay = delay
-        self.length = length
-
-    @property
-    def default_params(self) -> CardParams:
-        return CardParams()
 
     def observation_space(self, params: CardParams) -> Box:
         return Box(0.0, 1.0, (self.num_values,))
-
-    def action_space(self, params: CardParams) -> Discrete:
-        return Discrete(self.num_values)
 
     def reset_env(self, key: PRNGKey, params: CardParams) -> tuple[Array, RepeatPreviousState]:
         history = jnp.zeros(self.delay + 1, jnp.int32).at[0].set(jax.random.randint(key, (), 0, self.num_values))

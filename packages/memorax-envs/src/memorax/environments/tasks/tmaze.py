@@ -2,6 +2,7 @@
 
 import jax
 import jax.numpy as jnp
+
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.typing import Array, PRNGKey
 from memorax.environments.auto_reset import AutoResetEnvironment

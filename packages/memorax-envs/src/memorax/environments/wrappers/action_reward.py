@@ -3,6 +3,7 @@
 from typing import Any
 
 import jax.numpy as jnp
+
 from memorax.core.typing import Action, Array, EnvParams, EnvState, Info, Observation, PRNGKey
 from memorax.environments.auto_reset import check_action
 from memorax.environments.wrappers.wrapper import Wrapper

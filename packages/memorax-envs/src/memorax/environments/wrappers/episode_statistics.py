@@ -1,6 +1,7 @@
 """Episode returns and lengths in ``info``, for logging from inside a jitted ``train``."""
 
 import jax.numpy as jnp
+
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.logs import EPISODE_DONE, EPISODE_LENGTH, EPISODE_RETURN
 from memorax.core.typing import Action, Array, EnvParams, EnvState, Info, Observation, PRNGKey

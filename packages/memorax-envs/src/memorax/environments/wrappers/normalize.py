@@ -9,6 +9,7 @@ statistics, as with one normaliser for the whole vectorised environment.
 from typing import Any
 
 import jax.numpy as jnp
+
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.typing import Action, Array, EnvParams, EnvState, Info, Observation, PRNGKey
 from memorax.environments.wrappers.running_moments import RunningMoments, initial_moments, update_moments

@@ -11,6 +11,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.typing import Action, Array, EnvParams, EnvState, Info, Observation, PRNGKey
 from memorax.environments.spaces import Box

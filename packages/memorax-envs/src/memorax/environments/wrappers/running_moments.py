@@ -12,6 +12,7 @@ sharded env axis is reduced by the compiler. Unbatched, it updates with one valu
 
 import jax
 import jax.numpy as jnp
+
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.typing import Array
 
