@@ -14,7 +14,7 @@ from memorax.environments import make
 def test_cli_train__writes_logs_and_plot_to_the_run_folder(tmp_path, capsys):
     run_dir = tmp_path / "run"
     code = main([
-        "train", "--total-steps", "2048", "--num-envs", "4", "--num-steps", "16", "--chunks", "2",
+        "train", "--torso", "mlp", "--total-steps", "2048", "--num-envs", "4", "--num-steps", "16", "--chunks", "2",
         "--seeds", "2", "--run-dir", str(run_dir), "--no-dashboard", "--eval-steps", "128",
     ])
     assert code == 0
