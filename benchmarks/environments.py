@@ -37,7 +37,10 @@ def rollout_function(env, params, num_envs: int, num_steps: int):
             )
             return state, reward.sum()
 
-        return jax.lax.scan(body, state, jax.random.split(scan_key, num_steps))[1].sum()
+        # return the final state too: a reward that ignores the state (cart-pole's constant
+        # reward) would otherwise let XLA drop the dynamics as dead code
+        state, rewards = jax.lax.scan(body, state, jax.random.split(scan_key, num_steps))
+        return state, rewards.sum()
 
     return jax.jit(run)
 
@@ -45,11 +48,11 @@ def rollout_function(env, params, num_envs: int, num_steps: int):
 def measure(env_id: str, num_envs: int, num_steps: int, repeats: int) -> float:
     env, params = make(env_id)
     run = rollout_function(env, params, num_envs, num_steps)
-    run(jax.random.key(0)).block_until_ready()  # compile
+    jax.block_until_ready(run(jax.random.key(0)))  # compile
     times = []
     for repeat in range(repeats):
         start = time.perf_counter()
-        run(jax.random.key(repeat + 1)).block_until_ready()
+        jax.block_until_ready(run(jax.random.key(repeat + 1)))
         times.append(time.perf_counter() - start)
     return num_envs * num_steps / statistics.median(times)
 
