@@ -1,5 +1,7 @@
 """SelfAttention: same context stepwise / chunked / whole, episode masking, positions."""
 
+import functools
+
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
@@ -34,22 +36,22 @@ class Model:
         self.fresh = self.module.initialize_carry(jax.random.key(0), (B, F))
 
 
+@functools.cache
+def _model(name: str) -> Model:
+    return Model(EMBEDDINGS[name])
+
+
 @pytest.fixture(scope="module", params=list(EMBEDDINGS))
 def model(request: pytest.FixtureRequest) -> Model:
-    return Model(EMBEDDINGS[request.param])
+    return _model(request.param)
 
 
 def _inputs(seed: int, done: jax.Array) -> tuple[jax.Array, jax.Array]:
     return jax.random.normal(jax.random.key(seed), (B, T, F)), done
 
 
-@st.composite
-def chunkings(draw: st.DrawFn) -> list[int]:
-    sizes: list[int] = []
-    while sum(sizes) < T:
-        sizes.append(draw(st.sampled_from([1, 2, C, C + 2])))
-    sizes[-1] -= sum(sizes) - T
-    return sizes
+# Chunkings of T = 12 from lengths 1, C and C + 2 (few distinct shapes: few compiles).
+chunkings = st.sampled_from([[C + 2, C + 2], [1, C + 2, 1, C], [C, 1, 1, C + 2], [C + 2, 1, C, 1]])
 
 
 done_flags = st.lists(st.booleans(), min_size=B * T, max_size=B * T).map(
@@ -58,7 +60,7 @@ done_flags = st.lists(st.booleans(), min_size=B * T, max_size=B * T).map(
 
 
 @settings(max_examples=3, deadline=None)
-@given(seed=st.integers(0, 1000), done=done_flags, sizes=chunkings())
+@given(seed=st.integers(0, 1000), done=done_flags, sizes=chunkings)
 def test_self_attention__chunked_equals_whole_with_resets(model, run_chunks, assert_trees_close, seed, done, sizes):
     x, done = _inputs(seed, done)
     expected_carry, expected = model.apply(model.params, x, done, model.fresh)
@@ -87,20 +89,22 @@ def test_self_attention__reset_cuts_off_the_past(model):
 
 def test_self_attention__matches_reference_window_attention():
     """No positional embedding: each step averages the values of its last C in-episode steps."""
-    model = Model(None)
+    model = _model("none")
     x, _ = _inputs(6, None)
     done = jnp.zeros((B, T), bool).at[0, 5].set(True)
     _, y = model.apply(model.params, x, done, model.fresh)
-    p = model.params["params"]
-    q, k, v = (jnp.einsum("btf,fhd->bthd", x, p[n]["kernel"]) + p[n]["bias"] for n in ("query", "key", "value"))
+    p = jax.tree.map(np.asarray, model.params["params"])
+    q, k, v = (np.einsum("btf,fhd->bthd", x, p[n]["kernel"]) + p[n]["bias"] for n in ("query", "key", "value"))
     episode = np.cumsum(np.asarray(done), axis=1)
     expected = np.zeros((B, T, HEADS, F // HEADS))
     for b in range(B):
         for t in range(T):
             keys = [j for j in range(max(0, t - C + 1), t + 1) if episode[b, j] == episode[b, t]]
-            logits = jnp.einsum("hd,jhd->hj", q[b, t], k[b, jnp.array(keys)]) / np.sqrt(F // HEADS)
-            expected[b, t] = jnp.einsum("hj,jhd->hd", jax.nn.softmax(logits, -1), v[b, jnp.array(keys)])
-    out = jnp.einsum("bthd,hdf->btf", expected, p["out"]["kernel"]) + p["out"]["bias"]
+            logits = np.einsum("hd,jhd->hj", q[b, t], k[b, keys]) / np.sqrt(F // HEADS)
+            weights = np.exp(logits - logits.max(-1, keepdims=True))
+            weights /= weights.sum(-1, keepdims=True)
+            expected[b, t] = np.einsum("hj,jhd->hd", weights, v[b, keys])
+    out = np.einsum("bthd,hdf->btf", expected, p["out"]["kernel"]) + p["out"]["bias"]
     np.testing.assert_allclose(y, out, rtol=1e-4, atol=1e-5)
 
 
@@ -123,7 +127,7 @@ def test_alibi__penalises_distance_linearly_per_head():
 
 
 def test_learnable_positional_embedding__positions_restart_at_done_and_saturate():
-    model = Model(EMBEDDINGS["learnable"])
+    model = _model("learnable")
     x, _ = _inputs(7, None)
     done = jnp.zeros((B, T), bool).at[:, 0].set(True).at[:, 9].set(True)
     carry, _ = model.apply(model.params, x, done, model.fresh)

@@ -39,7 +39,7 @@ def _segment_stack(context_length: int, memory_length: int) -> Stack:
 @pytest.fixture(scope="module")
 def segment_stack():
     stack = _segment_stack(context_length=6, memory_length=3)
-    params = stack.init(jax.random.key(0), _x(0), jnp.zeros((B, T), bool))
+    params = jax.jit(stack.init)(jax.random.key(0), _x(0), jnp.zeros((B, T), bool))
     return stack, params, jax.jit(stack.apply), stack.initialize_carry(jax.random.key(0), (B, F))
 
 
@@ -47,7 +47,7 @@ def segment_stack():
 @given(
     seed=st.integers(0, 1000),
     flags=st.lists(st.booleans(), min_size=B * T, max_size=B * T),
-    sizes=st.sampled_from([[1] * T, [3, 3, 4], [4, 6], [1, 7, 2], [5, 5]]),
+    sizes=st.sampled_from([[1] * T, [1, 4, 1, 4], [4, 6], [6, 4]]),
 )
 def test_segment_recurrence__stack_chunked_equals_whole(segment_stack, run_chunks, assert_trees_close, seed, flags, sizes):
     _, params, apply, fresh = segment_stack

@@ -2,7 +2,6 @@
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 import pytest
 
 from memorax.networks import CNN, MLP, PatchEmbedding, ViT
@@ -20,14 +19,15 @@ def test_mlp__layer_sizes_and_validation():
 
 
 def test_cnn__applies_per_frame_over_batch_and_time():
-    cnn = CNN(features=(8, 8), kernel_sizes=((3, 3), (3, 3)), strides=((2, 2), (1, 1)), output_features=16)
+    cnn = CNN(features=(8,), kernel_sizes=((3, 3),), strides=((2, 2),), output_features=16)
     frames = jax.random.uniform(jax.random.key(0), (B, T, 10, 10, 4))
     params = jax.jit(cnn.init)(jax.random.key(1), frames)
     apply = jax.jit(cnn.apply)
     y = apply(params, frames)
     assert y.shape == (B, T, 16)
-    np.testing.assert_allclose(y[1, 2], apply(params, frames[1, 2]), rtol=1e-5, atol=1e-6)
-    assert apply(params, frames.astype(jnp.uint8)).dtype == jnp.float32
+    changed = apply(params, frames.at[1, 2].set(0.0)) != y  # frames are encoded independently
+    assert changed[1, 2].any() and not changed.at[1, 2].set(False).any()
+    assert jax.eval_shape(cnn.apply, params, frames.astype(jnp.uint8)).dtype == jnp.float32
     with pytest.raises(ValueError, match="one entry per conv layer"):
         CNN(features=(8, 8), kernel_sizes=((3, 3),), strides=((1, 1), (1, 1)))
 
@@ -40,6 +40,7 @@ def test_vit__patch_tokens_pooled_per_frame():
     apply = jax.jit(vit.apply)
     y = apply(params, frames)
     assert y.shape == (B, T, 16)
-    np.testing.assert_allclose(y[0, 1], apply(params, frames[0, 1]), rtol=1e-4, atol=1e-5)
+    changed = apply(params, frames.at[0, 1].set(0.0)) != y  # frames are encoded independently
+    assert changed[0, 1].any() and not changed.at[0, 1].set(False).any()
     with pytest.raises(ValueError, match="patch_embedding.features"):
         ViT(features=16, num_heads=2, patch_embedding=PatchEmbedding(patch_size=4, features=8))

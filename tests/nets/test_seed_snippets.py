@@ -1,5 +1,8 @@
 """Every network snippet of the seed guides runs as written and gives (B, T) shaped outputs.
 
+Networks are traced with ``jax.eval_shape`` (every shape and type is checked without
+paying for XLA compilation); the first snippet also runs for real.
+
 Snippets are copied verbatim from ``shared/seeds/003_d805bcfd7c2334bc.txt`` ("Building
 Networks") and ``000_76d665115294f2d1.txt`` ("Core Concepts").
 """
@@ -12,13 +15,13 @@ import pytest
 B, T = 2, 3
 
 
-def _run(network, observation, action=None, **kwargs):
+def _run(network, observation, action=None, select=lambda out: out, **kwargs):
+    """Traces init and apply (no compilation) and returns the shapes of ``select(output)``."""
     action = jnp.zeros((B, T), jnp.int32) if action is None else action
     done, reward = jnp.zeros((B, T), bool).at[:, 0].set(True), jnp.zeros((B, T))
-    params = jax.jit(network.init)(jax.random.key(0), observation, done, action, reward, **kwargs)
+    params = jax.eval_shape(network.init, jax.random.key(0), observation, done, action, reward, **kwargs)
     carry = network.initialize_carry(jax.random.key(1), (B,))
-    _, out = jax.jit(network.apply)(params, observation, done, action, reward, carry, **kwargs)
-    return out
+    return jax.eval_shape(lambda p: select(network.apply(p, observation, done, action, reward, carry, **kwargs)[1]), params)
 
 
 def test_seed_003__pipeline_snippet():
@@ -32,7 +35,11 @@ def test_seed_003__pipeline_snippet():
         torso=RNN(cell=nn.GRUCell(features=64)),
         head=heads.Categorical(action_dim=4),
     )
-    assert _run(actor, jnp.ones((B, T, 7))).logits.shape == (B, T, 4)
+    observation, done = jnp.ones((B, T, 7)), jnp.zeros((B, T), bool).at[:, 0].set(True)
+    action, reward = jnp.zeros((B, T), jnp.int32), jnp.zeros((B, T))
+    params = actor.init(jax.random.key(0), observation, done, action, reward)
+    carry, dist = actor.apply(params, observation, done, action, reward, actor.initialize_carry(jax.random.key(1), (B,)))
+    assert dist.logits.shape == (B, T, 4) and carry.shape == (B, 64)
 
 
 def test_seed_003__feature_extractor_snippets():
@@ -109,7 +116,7 @@ def test_seed_003__torso_snippets_run_in_a_network(torso):
         torso=torso,
         head=heads.Categorical(action_dim=4),
     )
-    assert _run(network, jnp.ones((B, T, 7))).logits.shape == (B, T, 4)
+    assert _run(network, jnp.ones((B, T, 7)), select=lambda dist: dist.logits).shape == (B, T, 4)
 
 
 def test_seed_003__head_snippets():
@@ -118,13 +125,13 @@ def test_seed_003__head_snippets():
     extractor = FeatureExtractor(observation_extractor=nn.Dense(8))
     observation = jnp.ones((B, T, 5))
     current_action = jnp.zeros((B, T, 2))
-    expected = {
-        "Categorical": lambda out: out.logits.shape == (B, T, 4),
-        "DiscreteQNetwork": lambda out: out.shape == (B, T, 4),
-        "SquashedGaussian": lambda out: out.sample(seed=jax.random.key(0)).shape == (B, T, 2),
-        "TwinContinuousQNetwork": lambda out: out[0].shape == out[1].shape == (B, T),
-        "VNetwork": lambda out: out.shape == (B, T),
-        "HLGaussVNetwork": lambda out: out.shape == (B, T, 101),
+    expected = {  # name: (what to read from the output, its shapes)
+        "Categorical": (lambda out: out.logits, (B, T, 4)),
+        "DiscreteQNetwork": (lambda out: out, (B, T, 4)),
+        "SquashedGaussian": (lambda out: out.sample(seed=jax.random.key(0)), (B, T, 2)),
+        "TwinContinuousQNetwork": (lambda out: out, ((B, T), (B, T))),
+        "VNetwork": (lambda out: out, (B, T)),
+        "HLGaussVNetwork": (lambda out: out, (B, T, 101)),
     }
     # Discrete
     heads.Categorical(action_dim=4)
@@ -142,8 +149,9 @@ def test_seed_003__head_snippets():
         heads.SquashedGaussian(action_dim=2), heads.TwinContinuousQNetwork(),
         heads.VNetwork(), heads.HLGaussVNetwork(num_bins=101),
     ):
-        out = _run(Network(extractor, head=head), observation, current_action=current_action)
-        assert expected[type(head).__name__](out)
+        select, shapes = expected[type(head).__name__]
+        out = _run(Network(extractor, head=head), observation, select=select, current_action=current_action)
+        assert jax.tree.map(lambda leaf: leaf.shape, out) == shapes
 
 
 def test_seed_000__actor_and_critic_snippet():
@@ -157,5 +165,5 @@ def test_seed_000__actor_and_critic_snippet():
     actor = Network(feature_extractor, torso=RNN(cell=nn.GRUCell(features=64)), head=heads.Categorical(action_dim=4))
     critic = Network(feature_extractor, torso=Memoroid(cell=Mamba2Cell(config=Mamba2Config(features=64))), head=heads.VNetwork())
     observation = jnp.ones((B, T, 7))
-    assert _run(actor, observation).logits.shape == (B, T, 4)
+    assert _run(actor, observation, select=lambda dist: dist.logits).shape == (B, T, 4)
     assert _run(critic, observation).shape == (B, T)

@@ -22,7 +22,7 @@ def test_categorical_projection__splits_mass_between_neighbouring_atoms():
 def test_c51__q_values_project_and_loss():
     head = heads.C51QNetwork(action_dim=2, num_atoms=3, v_min=0.0, v_max=2.0)
     x = jax.random.normal(jax.random.key(0), (2, 4, 5))
-    logits = head.apply(head.init(jax.random.key(1), x), x)
+    logits = head.apply(jax.jit(head.init)(jax.random.key(1), x), x)
     assert logits.shape == (2, 4, 2, 3)
     probs = jax.nn.softmax(logits)
     np.testing.assert_allclose(head.q_values(logits), probs @ jnp.array([0.0, 1.0, 2.0]), rtol=1e-5)
@@ -50,7 +50,7 @@ def test_hl_gauss__targets_are_gaussian_mass_per_bin():
 def test_hl_gauss_v_network__value_is_expectation_and_loss_is_cross_entropy():
     head = heads.HLGaussVNetwork(num_bins=3, v_min=0.0, v_max=3.0, sigma_ratio=0.75)
     x = jax.random.normal(jax.random.key(0), (2, 4, 5))
-    logits = head.apply(head.init(jax.random.key(1), x), x)
+    logits = head.apply(jax.jit(head.init)(jax.random.key(1), x), x)
     assert logits.shape == (2, 4, 3) and head.value(logits).shape == (2, 4)
     np.testing.assert_allclose(head.value(jnp.zeros((1, 1, 3))), [[1.5]])
     target = heads.hl_gauss_targets(jnp.array(1.5), jnp.array([0.0, 1.0, 2.0, 3.0]), 0.75)

@@ -20,18 +20,18 @@ def test_twin_continuous_q_network__takes_current_action_kwarg_through_network()
     previous_action = jnp.zeros((B, T, 2))
     critic = Network(FeatureExtractor(observation_extractor=nn.Dense(8)), head=heads.TwinContinuousQNetwork())
     action = jax.random.normal(jax.random.key(0), (B, T, 2))
-    params = critic.init(jax.random.key(1), observation, done, previous_action, reward, current_action=action)
-    _, (q1, q2) = critic.apply(params, observation, done, previous_action, reward, current_action=action)
+    params = jax.jit(critic.init)(jax.random.key(1), observation, done, previous_action, reward, current_action=action)
+    _, (q1, q2) = jax.jit(critic.apply)(params, observation, done, previous_action, reward, current_action=action)
     assert q1.shape == q2.shape == (B, T) and not jnp.allclose(q1, q2)
-    _, (q1_other, _) = critic.apply(params, observation, done, previous_action, reward, current_action=-action)
+    _, (q1_other, _) = jax.jit(critic.apply)(params, observation, done, previous_action, reward, current_action=-action)
     assert not jnp.allclose(q1, q1_other)
     with pytest.raises(ValueError, match="current_action"):
-        critic.apply(params, observation, done, previous_action, reward)
+        jax.jit(critic.apply)(params, observation, done, previous_action, reward)
 
 
 def test_alpha__log_temperature_and_loss():
     alpha = heads.Alpha(initial_alpha=0.5)
-    log_alpha = alpha.apply(alpha.init(jax.random.key(0)))
+    log_alpha = alpha.apply(jax.jit(alpha.init)(jax.random.key(0)))
     np.testing.assert_allclose(log_alpha, math.log(0.5), rtol=1e-6)
     np.testing.assert_allclose(alpha.loss(log_alpha, jnp.array(-1.0), -2.0), 3 * math.log(0.5), rtol=1e-6)
 
@@ -60,8 +60,8 @@ def test_horde__main_head_and_demons_with_their_losses():
         demons={"reward": heads.GVF(cumulant=lambda tr: tr.reward, discount=0.0)},
     )
     x = jax.random.normal(jax.random.key(0), (1, 2, F))
-    params = horde.init(jax.random.key(1), x)
-    output = horde.apply(params, x)
+    params = jax.jit(horde.init)(jax.random.key(1), x)
+    output = jax.jit(horde.apply)(params, x)
     main, demons = output
     assert main.shape == (1, 2, 11) and demons["reward"].shape == (1, 2)
     assert horde.value(output).shape == (1, 2)

@@ -12,8 +12,8 @@ B, T, F = 2, 3, 5
 def test_categorical__distribution_over_batch_and_time():
     x = jax.random.normal(jax.random.key(0), (B, T, F))
     head = heads.Categorical(action_dim=4)
-    params = head.init(jax.random.key(1), x)
-    dist = head.apply(params, x)
+    params = jax.jit(head.init)(jax.random.key(1), x)
+    dist = jax.jit(head.apply)(params, x)
     assert dist.batch_shape == (B, T)
     action = dist.sample(seed=jax.random.key(2))
     assert action.shape == (B, T)
@@ -23,8 +23,8 @@ def test_categorical__distribution_over_batch_and_time():
 def test_gaussian__state_independent_std_from_initial_log_std():
     x = jax.random.normal(jax.random.key(0), (B, T, F))
     head = heads.Gaussian(action_dim=2, initial_log_std=-1.0)
-    params = head.init(jax.random.key(1), x)
-    dist = head.apply(params, x)
+    params = jax.jit(head.init)(jax.random.key(1), x)
+    dist = jax.jit(head.apply)(params, x)
     assert dist.batch_shape == (B, T) and dist.event_shape == (2,)
     np.testing.assert_allclose(dist.stddev(), jnp.exp(-1.0), rtol=1e-6)
     action = dist.sample(seed=jax.random.key(2))
@@ -35,8 +35,8 @@ def test_gaussian__state_independent_std_from_initial_log_std():
 def test_squashed_gaussian__log_prob_includes_tanh_jacobian():
     x = jax.random.normal(jax.random.key(0), (B, T, F))
     head = heads.SquashedGaussian(action_dim=2)
-    params = head.init(jax.random.key(1), x)
-    dist = head.apply(params, x)
+    params = jax.jit(head.init)(jax.random.key(1), x)
+    dist = jax.jit(head.apply)(params, x)
     action, log_prob = dist.sample_and_log_prob(seed=jax.random.key(2))
     assert action.shape == (B, T, 2) and log_prob.shape == (B, T)
     assert jnp.all(jnp.abs(action) < 1)

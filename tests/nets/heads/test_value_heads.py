@@ -12,7 +12,7 @@ B, T, F = 2, 3, 5
 def test_v_network__values_and_squared_error_loss():
     x = jax.random.normal(jax.random.key(0), (B, T, F))
     head = heads.VNetwork()
-    values = head.apply(head.init(jax.random.key(1), x), x)
+    values = head.apply(jax.jit(head.init)(jax.random.key(1), x), x)
     assert values.shape == (B, T)
     assert head.value(values) is values
     np.testing.assert_allclose(
@@ -23,8 +23,8 @@ def test_v_network__values_and_squared_error_loss():
 def test_discrete_q_network__dueling_advantages_have_zero_mean_offset():
     x = jax.random.normal(jax.random.key(0), (B, T, F))
     head = heads.DiscreteQNetwork(action_dim=4, dueling=True)
-    params = head.init(jax.random.key(1), x)
-    q = head.apply(params, x)
+    params = jax.jit(head.init)(jax.random.key(1), x)
+    q = jax.jit(head.apply)(params, x)
     assert q.shape == (B, T, 4)
     p = params["params"]
     value = x @ p["Dense_1"]["kernel"] + p["Dense_1"]["bias"]

@@ -153,17 +153,22 @@ class SelfAttention(SequenceModel):
         in_window = (key_index <= query_index) & (key_index > query_index - window)
         mask = (episode[:, :, None] == key_episode[:, None, :]) & in_window
 
+        keys = jnp.concatenate([past_key.astype(key.dtype), key], axis=1)
+        values = jnp.concatenate([past_value.astype(value.dtype), value], axis=1)
+        bias = embedding.bias(positions, key_positions)
         y = jax.nn.dot_product_attention(
             embedding.rotate(query, positions),
-            embedding.rotate(jnp.concatenate([past_key, key], axis=1), key_positions),
-            jnp.concatenate([past_value, value], axis=1),
-            bias=embedding.bias(positions, key_positions),
+            embedding.rotate(keys, key_positions),
+            values,
+            bias=None if bias is None else bias.astype(query.dtype),
             mask=mask[:, None],
         )
         y = nn.DenseGeneral(config.features, axis=(-2, -1), use_bias=config.use_bias, name="out")(y)
 
+        # The cache keeps its own dtype so that the carry's structure never changes.
+        new_entries = (key.astype(carry.key.dtype), value.astype(carry.value.dtype))
         (cache_key, cache_value), valid = roll_in(
-            (carry.key, carry.value), carry.valid, (key, value), done, config.context_length - 1
+            (carry.key, carry.value), carry.valid, new_entries, done, config.context_length - 1
         )
         return AttentionCarry(cache_key, cache_value, valid, positions[:, -1]), y
 

@@ -12,9 +12,11 @@ from memorax.core.typing import Array
 class Gaussian(nn.Module):
     """Gaussian policy with a state-dependent mean and a learned state-independent std.
 
-    Shapes: ``x`` ``(B, T, F)`` -> ``distrax.MultivariateNormalDiag`` with batch shape
-    ``(B, T)`` and event shape ``(action_dim,)``. Actions are unbounded; clip them in
-    the environment (e.g. an action-clipping wrapper).
+    Shapes: ``x`` ``(B, T, F)`` -> a diagonal normal, ``distrax.Independent(Normal)``,
+    with batch shape ``(B, T)`` and event shape ``(action_dim,)`` (unlike
+    ``MultivariateNormalDiag`` it survives being returned from ``jax.jit`` in distrax
+    0.1.9). Actions are unbounded; clip them in the environment (e.g. an
+    action-clipping wrapper).
 
     Example:
         >>> head = Gaussian(action_dim=2)
@@ -30,10 +32,10 @@ class Gaussian(nn.Module):
         super().__post_init__()
 
     @nn.compact
-    def __call__(self, x: Array, **kwargs: Any) -> distrax.MultivariateNormalDiag:
+    def __call__(self, x: Array, **kwargs: Any) -> distrax.Independent:
         mean = nn.Dense(self.action_dim, kernel_init=self.kernel_init)(x)
         log_std = self.param(
             "log_std", nn.initializers.constant(self.initial_log_std), (self.action_dim,)
         )
         scale = jnp.broadcast_to(jnp.exp(log_std), mean.shape)
-        return distrax.MultivariateNormalDiag(loc=mean, scale_diag=scale)
+        return distrax.Independent(distrax.Normal(mean, scale), reinterpreted_batch_ndims=1)
