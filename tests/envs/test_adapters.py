@@ -138,7 +138,7 @@ def test_adapter__termination_and_truncation_apart(backend):
         ("jaxmarl::MPE_simple_spread_v3", "jaxmarl"),
         ("xminigrid::MiniGrid-Empty-5x5", "xminigrid"),
         ("navix::Navix-Empty-5x5-v0", "navix"),
-        ("brax::ant", "brax"),
+        ("brax::inverted_pendulum", "brax"),
     ],
 )
 def test_adapter__wrong_action_shape_is_a_clear_error(env_id, extra):
