@@ -38,9 +38,9 @@ def measure(torso: str, num_envs: int, updates: int) -> None:
     start = time.perf_counter()
     compiled = agent._jitted_train.lower(jax.random.key(1), state, num_steps).compile()
     compile_seconds = time.perf_counter() - start
-    jax.block_until_ready(compiled(jax.random.key(1), state, num_steps))  # warm
+    jax.block_until_ready(compiled(jax.random.key(1), state))  # warm-up run (num_steps is baked in)
     start = time.perf_counter()
-    jax.block_until_ready(compiled(jax.random.key(2), state, num_steps))
+    jax.block_until_ready(compiled(jax.random.key(2), state))
     steps_per_second = num_steps / (time.perf_counter() - start)
     config = {"torso": torso, "num_envs": num_envs, "num_steps": 128, "update_epochs": 4, "num_minibatches": 4,
               "updates_per_call": updates, "env": "gymnax::CartPole-v1", "backend": jax.default_backend()}
