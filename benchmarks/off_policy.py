@@ -1,0 +1,68 @@
+"""Throughput of the off-policy algorithms and the replay buffers (JSON lines).
+
+Prints ``{"name", "config", "value", "unit"}`` per measurement: env steps per second of
+jitted ``train`` for DQN (MLP) and R2D2 (GRU) on gymnax CartPole-v1 at 16 and 128 envs
+(compile excluded), and buffer add / sample rates. Run: ``uv run python benchmarks/off_policy.py``.
+"""
+
+import json
+import time
+
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+import optax
+
+from memorax.algorithms import DQN, R2D2, DQNConfig, R2D2Config
+from memorax.buffers import make_episode_buffer, make_prioritised_episode_buffer
+from memorax.environments import make
+from memorax.networks import MLP, RNN, FeatureExtractor, Network, heads
+
+
+def emit(name: str, config: dict, value: float, unit: str) -> None:
+    print(json.dumps({"name": name, "config": config, "value": round(value, 1), "unit": unit}), flush=True)
+
+
+def timed(fn, *args) -> float:
+    jax.block_until_ready(fn(*args))
+    start = time.perf_counter()
+    jax.block_until_ready(fn(*args))
+    return time.perf_counter() - start
+
+
+def train_rate(agent, num_steps: int) -> float:
+    state = agent.init(jax.random.key(0))
+    return num_steps / timed(lambda: agent.train(jax.random.key(1), state, num_steps))
+
+
+def q_network(torso):
+    return Network(FeatureExtractor(observation_extractor=MLP(features=(64,))), torso=torso, head=heads.DiscreteQNetwork(action_dim=2))
+
+
+def main() -> None:
+    env, params = make("gymnax::CartPole-v1")
+    for num_envs in (16, 128):
+        config = DQNConfig(num_envs=num_envs, train_frequency=num_envs, batch_size=128, learning_starts=0)
+        num_steps = num_envs * 256
+        emit("dqn_train", {"num_envs": num_envs, "torso": "mlp", "num_steps": num_steps},
+             train_rate(DQN(config, env, params, q_network(MLP(features=(64,))), optax.adam(1e-3)), num_steps), "env_steps/s")
+        config = R2D2Config(num_envs=num_envs, train_frequency=num_envs, burn_in_length=8, sequence_length=16,
+                            n_step=3, batch_size=32, learning_starts=0)
+        emit("r2d2_train", {"num_envs": num_envs, "torso": "gru64", "num_steps": num_steps},
+             train_rate(R2D2(config, env, params, q_network(RNN(cell=nn.GRUCell(features=64))), optax.adam(1e-3)), num_steps), "env_steps/s")
+    item = {"obs": jnp.zeros(16), "carry": jnp.zeros(64), "action": jnp.int32(0)}
+    for prioritised in (False, True):
+        maker = make_prioritised_episode_buffer if prioritised else make_episode_buffer
+        buffer = maker(max_length=100_000, min_length=1000, sample_batch_size=32, sample_sequence_length=26, add_batch_size=16)
+        state = buffer.init(item)
+        batch = jax.tree.map(lambda x: jnp.broadcast_to(x, (16, 1000, *x.shape)), item)
+        add_many = jax.jit(lambda s: jax.lax.scan(lambda s, x: (buffer.add(s, x), None), s, jax.tree.map(lambda x: jnp.swapaxes(x, 0, 1), batch))[0])
+        state = add_many(state)
+        config = {"prioritised": prioritised, "add_batch_size": 16, "max_length": 100_000, "window": 26}
+        emit("buffer_add", config, 16 * 1000 / timed(add_many, state), "steps/s")
+        sample_many = jax.jit(lambda s: jax.lax.scan(lambda c, k: (c, buffer.sample(s, k).experience["obs"].sum()), 0, jax.random.split(jax.random.key(0), 100))[1])
+        emit("buffer_sample", {**config, "sample_batch_size": 32}, 100 / timed(sample_many, state), "batches/s")
+
+
+if __name__ == "__main__":
+    main()
