@@ -222,10 +222,10 @@ def test_episode_buffer__seed_snippet_runs():
     buffer = make_episode_buffer(
         max_length=100_000, min_length=1000, sample_batch_size=32, sample_sequence_length=16, add_batch_size=8
     )
-    state = buffer.init({"obs": jnp.zeros(3)})
+    state, add = buffer.init({"obs": jnp.zeros(3)}), jax.jit(buffer.add)
     for _ in range(125):
         assert not buffer.can_sample(state)
-        state = buffer.add(state, {"obs": jnp.ones((8, 3))})
+        state = add(state, {"obs": jnp.ones((8, 3))})
     assert buffer.can_sample(state)
     assert buffer.sample(state, jax.random.key(0)).experience["obs"].shape == (32, 16, 3)
 
