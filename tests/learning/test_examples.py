@@ -1,4 +1,4 @@
-"""Every example runs end to end at a tiny budget (one update)."""
+"""Every example runs end to end at a tiny budget (one update or iteration)."""
 
 import importlib.util
 import math
@@ -9,7 +9,9 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-@pytest.mark.parametrize("name", ["ppo_memory", "pqn_cartpole", "mappo_mpe"])
+@pytest.mark.parametrize(
+    "name", ["ppo_memory", "pqn_cartpole", "mappo_mpe", "dqn_cartpole", "r2d2_memory", "sac_pendulum"]
+)
 def test_example__runs_at_a_tiny_budget(name):
     spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
