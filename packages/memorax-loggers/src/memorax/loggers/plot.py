@@ -77,7 +77,8 @@ def learning_curves_figure(
             mean = np.nanmean(values[has_value], axis=1)
             spread = np.nanstd(values[has_value], axis=1)
         x = steps[has_value]
-        axes.plot(x, mean, label=f"mean over {len(seeds)} seed{'s' * (len(seeds) > 1)}")
+        # A metric logged once (e.g. a final evaluation) would draw no line: mark its points.
+        axes.plot(x, mean, marker="o" if len(x) == 1 else None, label=f"mean over {len(seeds)} seed{'s' * (len(seeds) > 1)}")
         axes.fill_between(x, mean - spread, mean + spread, alpha=0.25, label="± 1 std over seeds")
         axes.set_xlabel(STEPS_LABEL)
         axes.set_ylabel(key)
