@@ -96,15 +96,6 @@ def add_transitions(buffer: Buffer, buffer_state: Any, transitions: Transition) 
     return buffer_state
 
 
-def epsilon_greedy(key: PRNGKey, q_values: Array, epsilon: Array, dtype: Any) -> Array:
-    """Greedy actions of ``(B, A)`` Q-values, uniformly random with probability ``epsilon``."""
-    explore_key, random_key = jax.random.split(key)
-    greedy = jnp.argmax(q_values, axis=-1)
-    random = jax.random.randint(random_key, greedy.shape, 0, q_values.shape[-1])
-    explore = jax.random.uniform(explore_key, greedy.shape) < epsilon
-    return jnp.where(explore, random, greedy).astype(dtype)
-
-
 class OffPolicyAlgorithm(JittedAlgorithm):
     """Base of the replay algorithms. Subclasses set ``config``, ``env``, ``env_params``,
     ``buffer`` and implement:

@@ -20,6 +20,7 @@ import jax.numpy as jnp
 import optax
 
 from memorax.algorithms._burn_in import burn_in, split_burn_in
+from memorax.algorithms._exploration import epsilon_greedy
 from memorax.algorithms._network import apply_step, init_params, is_recurrent
 from memorax.algorithms._off_policy import (
     Buffer,
@@ -27,7 +28,6 @@ from memorax.algorithms._off_policy import (
     check_buffer,
     check_burn_in,
     default_buffer,
-    epsilon_greedy,
     stored_carry,
 )
 from memorax.algorithms._rollout import Act, reset_envs

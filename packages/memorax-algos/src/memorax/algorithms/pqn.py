@@ -22,6 +22,7 @@ from memorax.algorithms._agent import JittedAlgorithm
 from memorax.algorithms._burn_in import burn_in, split_burn_in
 from memorax.algorithms._config import check_fraction, check_positive, check_recurrent_minibatches, check_rollout, updates_for
 from memorax.algorithms._evaluate import evaluation_logs
+from memorax.algorithms._exploration import epsilon_greedy
 from memorax.algorithms._logs import training_logs
 from memorax.algorithms._network import apply_step, apply_with_aux_losses, init_params, is_recurrent
 from memorax.algorithms._returns import episode_factors, lambda_returns
@@ -147,12 +148,7 @@ class PQN(JittedAlgorithm):
         self, params: Params, epsilon: Array, key: PRNGKey, carry: Carry, timestep: Timestep, env_state: EnvState
     ) -> tuple[Carry, Array, dict[str, Array]]:
         carry, q_values = self._q_values(params, timestep, carry)
-        explore_key, random_key = jax.random.split(key)
-        greedy = jnp.argmax(q_values, axis=-1)
-        random = jax.random.randint(random_key, greedy.shape, 0, q_values.shape[-1])
-        explore = jax.random.uniform(explore_key, greedy.shape) < epsilon
-        action = jnp.where(explore, random, greedy).astype(timestep.action.dtype)
-        return carry, action, {}
+        return carry, epsilon_greedy(key, q_values, epsilon, timestep.action.dtype), {}
 
     def _bootstrap(self, params: Params, carry: Carry, transition: Transition, env_state: EnvState) -> dict[str, Array]:
         next_timestep = Timestep(
