@@ -17,6 +17,7 @@ from memorax.environments.spaces import Box as Box
 from memorax.environments.spaces import Discrete as Discrete
 from memorax.environments.tasks.autoencode import Autoencode as Autoencode
 from memorax.environments.tasks.count_recall import CountRecall as CountRecall
+from memorax.environments.tasks.reference import reference_returns as reference_returns
 from memorax.environments.tasks.repeat_first import RepeatFirst as RepeatFirst
 from memorax.environments.tasks.repeat_previous import RepeatPrevious as RepeatPrevious
 from memorax.environments.tasks.stateless_cartpole import StatelessCartPole as StatelessCartPole
