@@ -1,26 +1,53 @@
-"""Entry point of the ``memorax`` command; each sub-command lives in its own module."""
+"""Entry point of the ``memorax`` command; each sub-command lives in its own module.
 
-import argparse
+Bad input (unknown fields, invalid values, a run folder that exists, ...) prints one
+line and exits with code 2, without a traceback.
+"""
+
 import importlib
+import sys
 from collections.abc import Sequence
 
-# sub-command -> module with `add_arguments(parser)` and `run(args) -> int`
+from memorax.cli.experiment import UsageError
+
+# sub-command -> (module with main(argv) -> int, summary)
 SUBCOMMANDS = {
     "train": ("memorax.cli.train", "train an agent with the live dashboard and write a run folder"),
-    "plot": ("memorax.cli.plot", "draw learning curves of a run folder to PNG"),
+    "resume": ("memorax.cli.resume", "continue a run from its latest checkpoint"),
+    "evaluate": ("memorax.cli.evaluate", "evaluate a checkpoint of a run: mean ± std return"),
+    "plot": ("memorax.cli.plot", "draw and overlay the learning curves of run folders to PNG"),
 }
 
 
+def _usage() -> str:
+    commands = "\n".join(f"  {name:<9} {summary}" for name, (_, summary) in SUBCOMMANDS.items())
+    return (
+        "usage: memorax {train,resume,evaluate,plot} ...\n\nMemory-augmented RL in JAX.\n\n"
+        f"commands:\n{commands}\n\n`memorax COMMAND --help` shows each command's options and defaults."
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="memorax", description="Memory-augmented RL in JAX.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    for name, (module_name, summary) in SUBCOMMANDS.items():
-        module = importlib.import_module(module_name)
-        sub = commands.add_parser(name, help=summary, description=module.__doc__)
-        module.add_arguments(sub)
-        sub.set_defaults(run=module.run)
-    args = parser.parse_args(argv)
-    return int(args.run(args) or 0)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print(_usage())
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command not in SUBCOMMANDS:
+        print(f"memorax: error: unknown command {command!r}; choose one of {', '.join(SUBCOMMANDS)}.", file=sys.stderr)
+        return 2
+    try:
+        module = importlib.import_module(SUBCOMMANDS[command][0])
+    except ImportError as error:
+        print(f'memorax {command} needs the full install: pip install "memorax[all]" ({error})', file=sys.stderr)
+        return 1
+    try:
+        return int(module.main(rest) or 0)
+    except UsageError as error:
+        print(f"memorax {command}: error: {error}", file=sys.stderr)
+        return 2
+    except SystemExit as exit_:  # --help
+        return int(exit_.code or 0)
 
 
 if __name__ == "__main__":

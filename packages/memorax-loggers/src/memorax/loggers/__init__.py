@@ -13,6 +13,7 @@ from memorax.loggers.multi import MultiLogger as MultiLogger
 from memorax.loggers.neptune_logger import NeptuneLogger as NeptuneLogger
 from memorax.loggers.plot import learning_curves_figure as learning_curves_figure
 from memorax.loggers.plot import plot_learning_curves as plot_learning_curves
+from memorax.loggers.plot import save_figure as save_figure
 from memorax.loggers.tensorboard_logger import TensorBoardLogger as TensorBoardLogger
 from memorax.loggers.wandb_logger import WandbLogger as WandbLogger
 

@@ -4,6 +4,7 @@ import datetime
 import math
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 
 import numpy as np
 from rich.console import Console, Group
@@ -28,9 +29,13 @@ class DashboardLogger:
     one), and the latest value of every other scalar grouped by the prefix before
     ``/`` (``losses/actor`` under ``losses``), averaged over seeds.
 
-    Steps per second are measured between the first and the latest ``log`` call, so
-    the compilation before the first call does not count. When the console is not a
-    terminal (CI logs, files), each ``log`` call prints one plain line instead.
+    Until the first ``log`` call it shows "compiling" with the elapsed time (the first
+    call of a jitted train returns once XLA has compiled it). Steps per second are
+    measured between the first and the latest ``log`` call, so compilation does not
+    count. When the console is not a terminal (CI logs, files) or ``live=False``, it
+    prints one plain line at construction and one per ``log`` call instead.
+    ``series_labels`` names the columns of the leading axis (default ``"seed k"``),
+    e.g. ``"lr=0.001 seed 0"`` for sweeps.
 
     Example:
         >>> dashboard = DashboardLogger(total_steps=1_000_000)
@@ -45,11 +50,14 @@ class DashboardLogger:
         title: str = "memorax",
         console: Console | None = None,
         refresh_per_second: float = 4.0,
+        series_labels: Sequence[str] | None = None,
+        live: bool | None = None,
     ) -> None:
         if total_steps <= 0:
             raise ValueError(f"total_steps must be positive (the env steps of the whole run); got {total_steps}.")
         self.total_steps = int(total_steps)
         self.title = title
+        self.series_labels = None if series_labels is None else list(series_labels)
         self.console = console if console is not None else Console()
         self._start_time = time.monotonic()
         self._first: tuple[int, float] | None = None
@@ -60,18 +68,21 @@ class DashboardLogger:
         self._groups: dict[str, dict[str, float]] = {}
         self._finished = False
         self._live: Live | None = None
-        if self.console.is_terminal:
+        if self.console.is_terminal if live is None else live:
             self._live = Live(
                 get_renderable=self._render, console=self.console, refresh_per_second=refresh_per_second
             )
             self._live.start()
+        else:
+            self.console.print(f"[{self.title}] compiling ...", markup=False, highlight=False, soft_wrap=True)
 
     def log(self, logs: Logs, step: int) -> None:
         step = as_step(step)
         now = time.monotonic()
         if self._first is None:
             self._first = (step, now)
-        self._step, self._step_time = step, now
+        if step > self._step or self._first == (step, now):  # a second log at the same step (e.g. an
+            self._step, self._step_time = step, now  # evaluation) does not move the rate
         scalars = reduce_logs(logs)
         if EPISODE_RETURN in scalars.per_seed:
             latest = scalars.per_seed[EPISODE_RETURN]
@@ -108,18 +119,22 @@ class DashboardLogger:
             )
 
     def _rate(self) -> float:
-        """Env steps per second since the first ``log`` call (since construction before that)."""
-        first_step, first_time = self._first if self._first is not None else (0, self._start_time)
+        """Env steps per second between the first and the latest ``log`` call; NaN before two calls."""
+        if self._first is None:
+            return math.nan
+        first_step, first_time = self._first
         if self._step_time > first_time and self._step > first_step:
             return (self._step - first_step) / (self._step_time - first_time)
-        elapsed = self._step_time - self._start_time
-        return self._step / elapsed if elapsed > 0 else 0.0
+        return math.nan
 
     def _timing(self) -> str:
+        elapsed = time.monotonic() - self._start_time
+        if self._first is None:
+            return f"compiling ... elapsed {_duration(elapsed)}"
         rate = self._rate()
         remaining = max(self.total_steps - self._step, 0) / rate if rate > 0 else math.nan
-        elapsed = time.monotonic() - self._start_time
-        return f"{rate:,.0f} steps/s | elapsed {_duration(elapsed)} | remaining {_duration(remaining)}"
+        shown = "-" if math.isnan(rate) else f"{rate:,.0f}"
+        return f"{shown} steps/s | elapsed {_duration(elapsed)} | remaining {_duration(remaining)}"
 
     def _progress(self) -> str:
         fraction = min(self._step / self.total_steps, 1.0)
@@ -146,7 +161,7 @@ class DashboardLogger:
             returns.add_column("mean", justify="right", style="bold")
             shown = self._return_per_seed[:_MAX_SEED_COLUMNS]
             for seed in range(shown.size):
-                returns.add_column(f"seed {seed}", justify="right")
+                returns.add_column(self._label(seed), justify="right")
             if self._return_per_seed.size > shown.size:
                 returns.add_column(f"+{self._return_per_seed.size - shown.size} seeds")
             cells = [_number(self._return), *(_number(value) for value in shown)]
@@ -162,6 +177,12 @@ class DashboardLogger:
                     table.add_row(group if row == 0 else "", name, _number(value))
             parts.append(table)
         return Panel(Group(*parts), title=self.title, title_align="left")
+
+
+    def _label(self, index: int) -> str:
+        if self.series_labels is not None and index < len(self.series_labels):
+            return self.series_labels[index]
+        return f"seed {index}"
 
 
 def _number(value: float) -> str:
