@@ -10,7 +10,7 @@ from memorax.buffers import make_episode_buffer
 
 CONFIG = dict(
     num_envs=4, tau=1.0, target_update_frequency=40, train_frequency=10, burn_in_length=2,
-    sequence_length=3, n_step=2, priority_exponent=0.9, importance_sampling_exponent=0.6,
+    sequence_length=6, n_step=2, priority_exponent=0.9, importance_sampling_exponent=0.6,
     buffer_size=400, batch_size=8, learning_starts=0,
 )
 

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from memorax.algorithms._targets import (
     inverse_value_rescale,
+    n_step_bootstrap,
     n_step_returns,
     target_updates,
     update_target,
@@ -15,16 +16,18 @@ from memorax.algorithms._targets import (
 )
 
 
-def reference_n_step(reward, terminated, truncated, next_value, gamma, n):
-    """Sum rewards for up to n steps; stop at an episode end (bootstrap only if truncated)."""
+def reference_n_step(reward, terminated, truncated, next_value, gamma, n, shorten=False):
+    """Sum rewards for up to n steps; stop at an episode end (bootstrap only if truncated).
+    With ``shorten`` every start gets a target, its horizon cut to the steps left."""
     out = []
-    for t in range(len(reward) - n + 1):
+    for t in range(len(reward) if shorten else len(reward) - n + 1):
         total, scale = 0.0, 1.0
-        for k in range(n):
+        horizon = min(n, len(reward) - t)
+        for k in range(horizon):
             total += scale * reward[t + k]
             if terminated[t + k]:
                 break
-            if truncated[t + k] or k == n - 1:
+            if truncated[t + k] or k == horizon - 1:
                 total += scale * gamma * next_value[t + k]
                 break
             scale *= gamma
@@ -51,6 +54,23 @@ def test_n_step_returns__match_step_by_step_reference(data, length, gamma):
         jnp.asarray(1.0 - truncated, jnp.float32), jnp.asarray(next_value, jnp.float32), n,
     )
     expected = reference_n_step(reward, terminated, truncated, next_value, gamma, n)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), length=st.integers(1, 9), n=st.integers(1, 12), gamma=st.floats(0.0, 1.0))
+def test_n_step_bootstrap__every_start_with_the_horizon_the_row_allows(data, length, n, gamma):
+    floats = st.lists(st.floats(-5, 5), min_size=length, max_size=length)
+    flags = st.lists(st.booleans(), min_size=length, max_size=length)
+    reward, next_value = np.asarray(data.draw(floats)), np.asarray(data.draw(floats))
+    terminated, truncated = np.asarray(data.draw(flags)), np.asarray(data.draw(flags))
+    truncated &= ~terminated
+    total, scale, index = n_step_bootstrap(
+        jnp.asarray(reward, jnp.float32), jnp.asarray(gamma * (1.0 - terminated), jnp.float32),
+        jnp.asarray(1.0 - truncated, jnp.float32), n,
+    )
+    got = total + scale * jnp.asarray(next_value, jnp.float32)[index]
+    expected = reference_n_step(reward, terminated, truncated, next_value, gamma, n, shorten=True)
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-4)
 
 

@@ -11,12 +11,13 @@ from memorax.networks import heads
 
 def test_r2d2__gru_solves_repeat_first(learning):
     """memorax::RepeatFirstEasy (perfect memory returns 1, the best memoryless policy
-    -0.3125), R2D2 + GRU with prioritised replay, burn-in 4, seed 0, 32,000 env steps:
+    -0.3125), R2D2 + GRU with prioritised replay, 14-step windows (burn-in 4, 10 learning
+    steps, 3-step targets shortened at the window's end), seed 0, 32,000 env steps:
     mean greedy evaluation return >= 0.9 (within 10% of perfect memory)."""
     env, params = make("memorax::RepeatFirstEasy")
     config = R2D2Config(
         num_envs=16, tau=1.0, target_update_frequency=1000, train_frequency=16, burn_in_length=4,
-        sequence_length=8, n_step=3, gamma=0.9, buffer_size=50_000, batch_size=32, learning_starts=2_000,
+        sequence_length=14, n_step=3, gamma=0.9, buffer_size=50_000, batch_size=32, learning_starts=2_000,
         epsilon_decay_steps=30_000, epsilon_finish=0.02,
     )
     agent = R2D2(

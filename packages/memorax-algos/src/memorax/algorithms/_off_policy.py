@@ -82,7 +82,7 @@ def check_buffer(config: Any, buffer: Buffer, window: int) -> None:
     require(
         buffer.sample_sequence_length == window,
         f"the buffer's sample_sequence_length={buffer.sample_sequence_length} must be {window} for this "
-        f"{name} (burn_in_length + learning steps + n_step - 1); build it with sample_sequence_length={window}.",
+        f"{name}; build it with sample_sequence_length={window}.",
     )
 
 

@@ -1,13 +1,20 @@
 """Stored-state sequence Q-learning: the mechanism behind DQN and R2D2.
 
-A replayed window holds ``burn_in_length + sequence_length + n_step - 1`` steps and the
-carry stored before its first step. The online and the target network both start
-from that *same* stored carry, warm it up on the burn-in steps (no gradient), then
-unroll over the rest, reading Q at every ``o_t`` and at every true next observation
-``o_{t+1}`` (:func:`memorax.algorithms._unroll.unroll_with_next`). The loss covers the
-first ``sequence_length`` steps after the burn-in, each regressed on its n-step
-(double-)Q target; R2D2 also rescales values with ``h`` and mixes per-window
-priorities ``eta * max |delta| + (1 - eta) * mean |delta|`` (Kapturowski et al. 2019).
+A replayed window holds ``config.replay_length`` steps and the carry stored before its
+first step; its first ``burn_in_length`` steps only warm carries up and the next
+``config.learning_steps`` are in the loss. The window is unrolled in whole-sequence
+network calls, so memoroid torsos use their scan: the online network from the stored
+carry through the burn-in (no gradient) and then once over the rest; the target
+network once over the whole window from the same stored carry. Values at the true
+next observations come from the same unrolls shifted by one step; only truncated
+steps, whose final observation the window does not hold, are replayed for it
+(:func:`memorax.algorithms._unroll.next_outputs`). Each learning step is regressed on
+its n-step double-Q target, shortened to the steps the window holds near its end
+(:func:`memorax.algorithms._targets.n_step_bootstrap`); with a ``heads.C51QNetwork``
+the target is the categorical projection of the n-step return distribution and the
+loss its cross-entropy (Bellemare et al. 2017). R2D2 also rescales values with ``h``
+and mixes per-window priorities ``eta * max |delta| + (1 - eta) * mean |delta|``
+(Kapturowski et al. 2019; C51 uses the per-step cross-entropy as ``|delta|``).
 """
 
 import functools
@@ -19,9 +26,10 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from memorax.algorithms._config import require
 from memorax.algorithms._burn_in import burn_in, split_burn_in
 from memorax.algorithms._exploration import epsilon_greedy
-from memorax.algorithms._network import apply_step, init_params, is_recurrent
+from memorax.algorithms._network import apply_sequence, apply_step, apply_with_aux_losses, init_params, is_recurrent
 from memorax.algorithms._off_policy import (
     Buffer,
     OffPolicyAlgorithm,
@@ -31,14 +39,15 @@ from memorax.algorithms._off_policy import (
     stored_carry,
 )
 from memorax.algorithms._rollout import Act, reset_envs
-from memorax.algorithms._targets import inverse_value_rescale, n_step_returns, update_target, value_rescale
+from memorax.algorithms._targets import inverse_value_rescale, n_step_bootstrap, update_target, value_rescale
 from memorax.algorithms._tree import strong_types
-from memorax.algorithms._unroll import unroll_with_next
+from memorax.algorithms._unroll import expand_like, next_outputs, next_timesteps
 from memorax.algorithms._update import gradient_step
 from memorax.buffers import PrioritisedEpisodeBuffer, importance_weights
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.timestep import Timestep, Transition
 from memorax.core.typing import Array, Carry, EnvParams, EnvState, Params, PRNGKey
+from memorax.networks.heads import C51QNetwork
 
 Schedule = Callable[[Array], Array]
 
@@ -58,11 +67,6 @@ class QLearningState:
     target_params: Params
     optimizer_state: optax.OptState
     buffer_state: Any
-
-
-def window_length(config: Any) -> int:
-    """Steps per replayed window: burn-in, learning steps, and the n-step look-ahead."""
-    return config.burn_in_length + config.sequence_length + config.n_step - 1
 
 
 def example_transition(timestep: Timestep, carry: Carry) -> Transition:
@@ -100,7 +104,13 @@ class QLearning(OffPolicyAlgorithm):
         self.q_network = q_network
         self.optimizer = optimizer
         check_burn_in(config, is_recurrent(q_network.initialize_carry(jax.random.key(0), (1,))))
-        window = window_length(config)
+        window = config.replay_length
+        self._distributional = isinstance(q_network.head, C51QNetwork)
+        require(
+            not (self._distributional and config.value_rescaling),
+            f"{type(config).__name__}.value_rescaling=True with a C51QNetwork head: C51's support is in "
+            "return units, set value_rescaling=False (and v_min/v_max to the return range).",
+        )
         if buffer is None:
             buffer = default_buffer(config, window)
         check_buffer(config, buffer, window)
@@ -172,35 +182,55 @@ class QLearning(OffPolicyAlgorithm):
     def _loss(
         self, params: Params, target_params: Params, window: Transition, weights: Array, key: PRNGKey
     ) -> tuple[Array, dict[str, Array]]:
-        config = self.config
-        read = lambda output, _: self.q_network.head.q_values(output)
+        config, network = self.config, self.q_network
+        head = network.head
         carry = stored_carry(window)
         warm, rest = split_burn_in(window, config.burn_in_length)
-        online_carry = burn_in(self.q_network, params, warm.timestep, carry)
-        target_carry = burn_in(self.q_network, target_params, warm.timestep, carry)
-        q_values, q_next, aux_loss = unroll_with_next(self.q_network, params, rest, online_carry, read, key)
-        _, q_next_target, _ = unroll_with_next(self.q_network, target_params, rest, target_carry, read, key)
+        # Only truncations need the final observation's value; terminations never bootstrap.
+        ends = window.truncated & ~window.terminated
+        probes = next_timesteps(window)
+        # Online: burn-in without gradient, then the rest in one call. Target: the whole window in one call.
+        online_carry = burn_in(network, params, warm.timestep, carry)
+        online_final, output, aux_loss = apply_with_aux_losses(network, params, rest.timestep, online_carry)
+        rest_probes, rest_ends = split_burn_in((probes, ends), config.burn_in_length)[1]
+        next_online = next_outputs(
+            network, params, rest.timestep, online_carry, output, online_final, rest_probes, rest_ends
+        )
+        target_final, target_output = apply_sequence(network, target_params, window.timestep, carry)
+        next_target = next_outputs(
+            network, target_params, window.timestep, carry, target_output, target_final, probes, ends
+        )
+        next_target = split_burn_in(next_target, config.burn_in_length)[1]
 
-        chooser = q_next if config.double_q else q_next_target
-        greedy = jnp.argmax(jax.lax.stop_gradient(chooser), axis=-1)
-        next_value = jnp.take_along_axis(q_next_target, greedy[..., None], axis=-1)[..., 0]
-        if config.value_rescaling:
-            next_value = inverse_value_rescale(next_value)
+        chooser = head.q_values(next_online) if config.double_q else head.q_values(next_target)
+        greedy = jnp.argmax(chooser, axis=-1)
         discount = config.gamma * (1.0 - rest.terminated.astype(jnp.float32))
         trace = 1.0 - rest.truncated.astype(jnp.float32)
-        returns = jax.vmap(functools.partial(n_step_returns, n_step=config.n_step))(
-            rest.reward, discount, trace, next_value
+        total, scale, index = jax.vmap(functools.partial(n_step_bootstrap, n_step=config.n_step))(
+            rest.reward, discount, trace
         )
-        if config.value_rescaling:
-            returns = value_rescale(returns)
-        returns = jax.lax.stop_gradient(returns)
-
-        learn = config.sequence_length
+        learn = config.learning_steps
         action = rest.action[:, :learn].astype(jnp.int32)
-        q_taken = jnp.take_along_axis(q_values[:, :learn], action[..., None], axis=-1)[..., 0]
-        td = q_taken - returns
-        td_loss = jnp.mean(weights[:, None] * 0.5 * jnp.square(td))
-        magnitude = jnp.abs(jax.lax.stop_gradient(td))
+        at_bootstrap = lambda x: jnp.take_along_axis(x, expand_like(index, x), axis=1)[:, :learn]
+        if self._distributional:
+            next_logits = jnp.take_along_axis(next_target, greedy[..., None, None], axis=-2)[..., 0, :]
+            target = head.project(at_bootstrap(next_logits), total[:, :learn], scale[:, :learn])
+            per_step = head.loss(output[:, :learn], action, target)
+            magnitude = jax.lax.stop_gradient(per_step)
+            q_taken = jnp.take_along_axis(head.q_values(output[:, :learn]), action[..., None], axis=-1)[..., 0]
+        else:
+            next_value = jnp.take_along_axis(head.q_values(next_target), greedy[..., None], axis=-1)[..., 0]
+            if config.value_rescaling:
+                next_value = inverse_value_rescale(next_value)
+            returns = total[:, :learn] + scale[:, :learn] * at_bootstrap(next_value)
+            if config.value_rescaling:
+                returns = value_rescale(returns)
+            q_values = head.q_values(output[:, :learn])
+            q_taken = jnp.take_along_axis(q_values, action[..., None], axis=-1)[..., 0]
+            td = q_taken - jax.lax.stop_gradient(returns)
+            per_step = 0.5 * jnp.square(td)
+            magnitude = jnp.abs(jax.lax.stop_gradient(td))
+        td_loss = jnp.mean(weights[:, None] * per_step)
         eta = config.priority_eta
         priority = eta * magnitude.max(axis=1) + (1.0 - eta) * magnitude.mean(axis=1)
         metrics = {"td": td_loss, "q_value": q_taken.mean(), "aux": aux_loss, "priority": priority}

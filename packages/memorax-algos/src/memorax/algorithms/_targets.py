@@ -15,6 +15,41 @@ import jax.numpy as jnp
 from memorax.core.typing import Array, ArrayLike, Params
 
 
+def n_step_bootstrap(reward: Array, discount: Array, trace: Array, n_step: int) -> tuple[Array, Array, Array]:
+    """Every start's n-step target of one row as ``G_t = R_t + D_t * next_value[I_t]``.
+
+    The horizon is ``min(n_step, T - t)``: near the row's end the return shortens to
+    the steps the row holds. ``R_t`` sums the discounted rewards up to the bootstrap
+    step ``I_t`` (the horizon's last step, or an earlier truncation), ``D_t`` is the
+    discount applied there (0 after a termination). The affine form lets scalar
+    targets (:func:`n_step_returns`) and distributional ones (C51's projection of
+    ``R_t + D_t Z``) share the same bookkeeping.
+
+    Args:
+        reward, discount, trace: ``(T,)``, see the module docstring.
+        n_step: horizon ``n >= 1``.
+
+    Returns:
+        ``(R, D, I)``, each ``(T,)``; ``I`` is int32.
+    """
+    if reward.ndim != 1:
+        raise ValueError(f"expected unbatched (T,) rewards, got shape {reward.shape}; jax.vmap over rows.")
+    if n_step < 1:
+        raise ValueError(f"n_step={n_step} must be >= 1.")
+    length = reward.shape[0]
+    start = jnp.arange(length)
+    total, scale, index = reward, discount, start
+    for horizon in range(2, min(n_step, length) + 1):
+        # G^(h)_t = r_t + d_t * ((1 - c_t) v_t + c_t G^(h-1)_{t+1}); rows too short keep G^(h-1).
+        later = lambda x: jnp.concatenate([x[1:], x[-1:]])
+        extend = start + horizon <= length
+        continues = trace > 0.5
+        total = jnp.where(extend, reward + discount * trace * later(total), total)
+        scale = jnp.where(extend, discount * jnp.where(continues, later(scale), 1.0), scale)
+        index = jnp.where(extend & continues, later(index), index)
+    return total, scale, index.astype(jnp.int32)
+
+
 def n_step_returns(reward: Array, discount: Array, trace: Array, next_value: Array, n_step: int) -> Array:
     """n-step returns of one row, for every start with a full horizon.
 
@@ -29,18 +64,11 @@ def n_step_returns(reward: Array, discount: Array, trace: Array, next_value: Arr
     Returns:
         ``(T - n_step + 1,)`` returns for starts ``0 .. T - n_step``.
     """
-    if reward.ndim != 1:
-        raise ValueError(f"expected unbatched (T,) rewards, got shape {reward.shape}; jax.vmap over rows.")
-    length = reward.shape[0]
+    length = reward.shape[-1]
     if not 1 <= n_step <= length:
         raise ValueError(f"n_step={n_step} must lie in [1, T={length}].")
-    starts = length - n_step + 1
-    last = slice(n_step - 1, length)
-    returns = reward[last] + discount[last] * next_value[last]
-    for k in reversed(range(n_step - 1)):
-        now = slice(k, k + starts)
-        returns = reward[now] + discount[now] * ((1.0 - trace[now]) * next_value[now] + trace[now] * returns)
-    return returns
+    total, scale, index = n_step_bootstrap(reward, discount, trace, n_step)
+    return (total + scale * next_value[index])[: length - n_step + 1]
 
 
 def value_rescale(x: ArrayLike, epsilon: float = 1e-3) -> Array:

@@ -91,3 +91,69 @@ def unroll_with_next(
     _, (now, after, aux_losses) = jax.lax.scan(step, carry, (*time_major, jax.random.split(now_key, num_steps)))
     merge = lambda x: swap_leading_axes(x)[:, :, 0]  # (T, B, 1, ...) -> (B, T, ...)
     return jax.tree.map(merge, now), jax.tree.map(merge, after), jnp.mean(aux_losses)
+
+
+def next_outputs(
+    network: nn.Module,
+    params: Params,
+    timestep: Timestep,
+    carry: Carry,
+    outputs: PyTree,
+    final_carry: Carry,
+    probes: Timestep,
+    ends: Array,
+) -> PyTree:
+    """Head outputs at every true next observation ``o_{t+1}`` of a ``(B, T)`` window, without gradients.
+
+    Built from one unroll of the window (``outputs``, ``final_carry``) so that a
+    memoroid keeps its parallel scan: where step ``t`` did not end its episode,
+    ``o_{t+1}`` is the window's next input and its output is ``outputs[:, t + 1]``; the
+    last step's probe runs one step from ``final_carry``. Only where ``ends[:, t]``
+    (step ``t`` ended an episode whose final observation is needed, i.e. a truncation)
+    is ``o_{t+1}`` missing from the window: it is read by replaying the window with
+    the probe in place of input ``t + 1``, which continues from the carry after ``o_t``.
+    One replay per ended step and row, batched over rows; replays run only while some
+    row still has one, so windows without truncations cost nothing extra. Stateless
+    networks apply to the probes directly.
+
+    Args:
+        network: a memorax Network; params: its parameters (gradients are stopped).
+        timestep: ``(B, T)`` window inputs that produced ``outputs`` from ``carry``.
+        outputs: ``(B, T, ...)`` head outputs of that unroll; final_carry: its carry.
+        probes: ``(B, T)`` inputs ``(o_{t+1}, a_t, r_t, done=False)``
+            (:func:`next_timesteps`).
+        ends: ``(B, T)`` bool, the steps whose ``o_{t+1}`` is a final observation to read.
+
+    Returns:
+        ``(B, T, ...)`` outputs at ``o_{t+1}``.
+    """
+    params = jax.lax.stop_gradient(params)
+    outputs = jax.lax.stop_gradient(outputs)
+    if carry is None:
+        return apply_sequence(network, params, probes, None)[1]
+    last_probe = jax.tree.map(lambda x: x[:, -1], probes)
+    _, last = apply_sequence(network, params, last_probe.to_sequence(), final_carry)
+    shifted = jax.tree.map(lambda now, end: jnp.concatenate([now[:, 1:], end], axis=1), outputs, last)
+    ends = ends.at[:, -1].set(False)
+    rank = jnp.cumsum(ends, axis=1) - 1
+    shift_right = lambda x: jnp.concatenate([jnp.zeros_like(x[:, :1]), x[:, :-1]], axis=1)
+
+    def replay(state: tuple[Array, PyTree]) -> tuple[Array, PyTree]:
+        round_, result = state
+        chosen = ends & (rank == round_)  # one ended step per row
+        at = shift_right(chosen)  # ... whose probe replaces the next input
+        moved = jax.tree.map(shift_right, probes)
+        inputs = jax.tree.map(lambda x, p: jnp.where(expand_like(at, x), p, x), timestep, moved)
+        _, out = apply_sequence(network, params, inputs, carry)
+        read = jax.tree.map(lambda x: jnp.concatenate([x[:, 1:], x[:, :1]], axis=1), out)
+        result = jax.tree.map(lambda r, o: jnp.where(expand_like(chosen, r), o, r), result, read)
+        return round_ + 1, result
+
+    rounds = jnp.max(jnp.sum(ends, axis=1))
+    _, result = jax.lax.while_loop(lambda state: state[0] < rounds, replay, (jnp.zeros((), jnp.int32), shifted))
+    return result
+
+
+def expand_like(x: Array, like: Array) -> Array:
+    """``(B, T)`` ``x`` (a mask, time indices) with trailing unit axes to broadcast against ``like``."""
+    return x.reshape(x.shape + (1,) * (like.ndim - x.ndim))

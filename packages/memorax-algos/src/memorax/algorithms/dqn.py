@@ -68,6 +68,17 @@ class DQNConfig:
         check_positive(self, "sequence_length", "n_step", "epsilon_decay_steps")
         check_fraction(self, "epsilon_start", "epsilon_finish", "priority_eta", "importance_sampling_exponent")
 
+    @property
+    def replay_length(self) -> int:
+        """Steps per replayed window: burn-in, learning steps, then the n-step look-ahead,
+        so that every learning step gets its full ``n_step`` horizon."""
+        return self.burn_in_length + self.sequence_length + self.n_step - 1
+
+    @property
+    def learning_steps(self) -> int:
+        """Steps of each window in the loss (after the burn-in)."""
+        return self.sequence_length
+
 
 class DQN(QLearning):
     """DQN over a memorax Network whose head returns Q-values (``heads.DiscreteQNetwork``).

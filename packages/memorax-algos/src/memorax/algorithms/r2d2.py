@@ -1,10 +1,15 @@
 """R2D2: recurrent replay with stored states, burn-in, n-step double-Q and prioritised windows.
 
 Kapturowski et al. 2019, "Recurrent Experience Replay in Distributed Reinforcement
-Learning". Windows of ``burn_in_length + sequence_length + n_step - 1`` steps start
-anywhere and carry the carry stored before their first step; online and target
-networks both restart from it. Targets are n-step double-Q returns under the value
-rescaling ``h``; window priorities are ``eta * max |delta| + (1 - eta) * mean |delta|``
+Learning". As in the paper, a replayed window is ``sequence_length`` steps long (80 in
+its config) and its first ``burn_in_length`` steps (40 there) are the burn-in; windows
+start anywhere and carry the carry stored before their first step, from which online
+and target networks both restart. Every step after the burn-in is in the loss; the
+n-step targets of the last ``n_step - 1`` steps bootstrap with the horizon the window
+allows (the return shortens to the steps left, so the last step gets a one-step
+target from the true next observation). Targets are n-step double-Q returns under the value
+rescaling ``h`` (or, with a ``heads.C51QNetwork``, the categorical projection of the
+n-step distribution, value rescaling off); window priorities are ``eta * max |delta| + (1 - eta) * mean |delta|``
 and the loss is weighted by importance weights ``(N P)^-beta``. With a plain (uniform)
 episode buffer it trains the same way with unit weights.
 """
@@ -15,9 +20,9 @@ from typing import Any
 import flax.linen as nn
 import optax
 
-from memorax.algorithms._config import check_fraction, check_positive
+from memorax.algorithms._config import check_fraction, check_positive, require
 from memorax.algorithms._off_policy import Buffer, check_off_policy, default_buffer
-from memorax.algorithms._q_learning import QLearning, QLearningState, Schedule, window_length
+from memorax.algorithms._q_learning import QLearning, QLearningState, Schedule
 from memorax.core.typing import EnvParams
 
 R2D2State = QLearningState
@@ -30,9 +35,11 @@ class R2D2Config:
     Attributes:
         num_envs, tau, target_update_frequency, train_frequency, gamma, buffer_size,
             batch_size, learning_starts, epsilon_*: as in :class:`~memorax.algorithms.DQNConfig`.
-        burn_in_length: steps that only warm the stored carry up.
-        sequence_length: learning steps per window.
-        n_step: horizon of the n-step targets.
+        sequence_length: steps per replayed window, the burn-in included (the buffer's
+            ``sample_sequence_length``).
+        burn_in_length: leading steps of the window that only warm the stored carry up;
+            the other ``sequence_length - burn_in_length`` steps are learned from.
+        n_step: horizon of the n-step targets (shortened at the window's end).
         priority_exponent: ``alpha`` of the default prioritised buffer.
         importance_sampling_exponent: ``beta`` of the default (constant) beta schedule.
         priority_eta: ``eta`` of the window priority mix.
@@ -65,6 +72,21 @@ class R2D2Config:
         check_fraction(
             self, "priority_exponent", "importance_sampling_exponent", "priority_eta", "epsilon_start", "epsilon_finish"
         )
+        require(
+            self.sequence_length > self.burn_in_length,
+            f"R2D2Config.sequence_length={self.sequence_length} must exceed burn_in_length={self.burn_in_length}: "
+            "the window is the burn-in plus the learning steps; raise sequence_length.",
+        )
+
+    @property
+    def replay_length(self) -> int:
+        """Steps per replayed window: ``sequence_length`` (the burn-in is its prefix)."""
+        return self.sequence_length
+
+    @property
+    def learning_steps(self) -> int:
+        """Steps of each window in the loss: those after the burn-in."""
+        return self.sequence_length - self.burn_in_length
 
 
 class R2D2(QLearning):
@@ -93,5 +115,5 @@ class R2D2(QLearning):
         beta_schedule: Schedule | None = None,
     ) -> None:
         if buffer is None:
-            buffer = default_buffer(config, window_length(config), config.priority_exponent)
+            buffer = default_buffer(config, config.replay_length, config.priority_exponent)
         super().__init__(config, env, env_params, q_network, optimizer, buffer, epsilon_schedule, beta_schedule)
