@@ -76,14 +76,7 @@ def test_ppo__vmaps_over_seeds_like_separate_runs(agent):
 
 def test_ppo__learning_rows_start_from_the_rollout_start_carry(agent, trained):
     state, _ = trained  # carries are mid-episode, not fresh
-    start = (state.actor_carry, state.critic_carry)
-    result = rollout(
-        jax.random.key(7), agent.env, agent.env_params,
-        lambda *args: agent._act(state.actor_params, state.critic_params, False, *args),
-        state.env_state, state.timestep, start, T,
-        bootstrap=lambda *args: agent._bootstrap(state.critic_params, *args),
-    )
-    batch = agent._batch(result.transitions, start)
+    _, batch = agent._collect(jax.random.key(7), state)
     _, values = apply_sequence(agent.critic, state.critic_params, batch.critic_timestep, batch.critic_carry)
     np.testing.assert_allclose(values, batch.value, rtol=1e-5, atol=1e-5)
     _, policy = apply_sequence(agent.actor, state.actor_params, batch.timestep, batch.actor_carry)
@@ -112,7 +105,7 @@ def test_ppo__values_bootstrap_through_truncation(probes):
     state, _ = agent.train(jax.random.key(0), agent.init(jax.random.key(1)), 16 * 150)
     result = rollout(
         jax.random.key(2), env, None,
-        lambda *args: agent._act(state.actor_params, state.critic_params, False, *args),
+        lambda *args: agent._act((state.actor_params, state.critic_params), False, *args),
         state.env_state, state.timestep, (None, None), 1,
     )
     np.testing.assert_allclose(result.transitions.aux["value"], 2.0, atol=0.1)

@@ -87,6 +87,27 @@ def lambda_returns(reward: Array, discount: Array, lambda_: ArrayLike, next_valu
     return returns
 
 
+def next_values(value: Array, last_value: ArrayLike, truncated: Array, truncation_value: Array) -> Array:
+    """``V(o_{t+1})`` of one row from the values the rollout computed anyway.
+
+    ``next_value[t] = value[t + 1]`` (``last_value`` for the last step), except where
+    step ``t`` was truncated: there the episode's true final observation was never fed
+    to the network as ``o_{t+1}``, and ``truncation_value[t]`` (its value) is used.
+    Where step ``t`` terminated the result is unused (``discount[t] = 0``).
+
+    Args:
+        value: ``(T,)`` ``V(o_t)``; last_value: scalar ``V(o_T)`` (the next rollout's first
+            observation, evaluated from the carry after ``o_{T-1}``).
+        truncated: ``(T,)`` bool; truncation_value: ``(T,)``, read only where truncated.
+
+    Returns:
+        ``(T,)`` next values.
+    """
+    _check(value, truncated, truncation_value)
+    following = jnp.concatenate([value[1:], jnp.reshape(jnp.asarray(last_value, value.dtype), (1,))])
+    return jnp.where(truncated, truncation_value, following)
+
+
 def episode_factors(
     terminated: Array, truncated: Array, gamma: float, lambda_: float
 ) -> tuple[Array, Array]:

@@ -128,3 +128,21 @@ def rollout(
         step, (env_state, timestep, carry), jax.random.split(key, num_steps)
     )
     return Rollout(env_state, timestep, carry, swap_leading_axes(transitions), logs)
+
+
+def when_truncated(bootstrap: Bootstrap) -> Bootstrap:
+    """``bootstrap`` run only at vector steps where some env was truncated; zeros elsewhere.
+
+    For algorithms that need the value of the true final observation only where an
+    episode was cut by a time limit (elsewhere ``V(o_{t+1})`` is the next step's value,
+    see :func:`memorax.algorithms._returns.next_values`): the extra network pass is
+    skipped on steps without a truncation. Under ``jax.vmap`` the condition becomes a
+    select and both branches run, as without it.
+    """
+
+    def lazy(carry: Carry, transition: Transition, env_state: EnvState) -> dict[str, Array]:
+        shapes = jax.eval_shape(bootstrap, carry, transition, env_state)
+        zeros = lambda *_: jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), shapes)
+        return jax.lax.cond(jnp.any(transition.truncated), bootstrap, zeros, carry, transition, env_state)
+
+    return lazy

@@ -27,6 +27,24 @@ def gradient_step(
     return optax.apply_updates(params, updates), optimizer_state, metrics
 
 
+def joint_optimizer(*optimizers: optax.GradientTransformation) -> optax.GradientTransformation:
+    """One optimizer over a tuple of parameter trees: the i-th optimizer steps the i-th tree.
+
+    Lets one :func:`gradient_step` differentiate a joint loss (e.g. PPO's actor and
+    critic losses) once and still update each network with its own optimizer.
+    """
+
+    def init(params: tuple) -> tuple:
+        return tuple(optimizer.init(p) for optimizer, p in zip(optimizers, params, strict=True))
+
+    def update(updates: tuple, state: tuple, params: tuple | None = None) -> tuple[tuple, tuple]:
+        params = (None,) * len(optimizers) if params is None else params
+        steps = [o.update(u, s, p) for o, u, s, p in zip(optimizers, updates, state, params, strict=True)]
+        return tuple(u for u, _ in steps), tuple(s for _, s in steps)
+
+    return optax.GradientTransformation(init, update)
+
+
 def run_epochs(
     key: PRNGKey,
     carry: PyTree,

@@ -62,14 +62,19 @@ class MAPPO(PPO):
         env: Any,
         env_params: EnvParams,
         actor: nn.Module,
-        critic: nn.Module,
+        critic: nn.Module | None,
         actor_optimizer: optax.GradientTransformation,
-        critic_optimizer: optax.GradientTransformation,
+        critic_optimizer: optax.GradientTransformation | None,
     ) -> None:
         require(
             isinstance(env, MultiAgentEnvironment),
             f"MAPPO needs a multi-agent environment (num_agents and global_state), got {type(env).__name__}; "
             "use PPO for single-agent environments.",
+        )
+        require(
+            not (config.centralised_critic and critic is None),
+            f"{type(config).__name__}.centralised_critic=True needs a separate critic (it reads the global state, "
+            "the actor each agent's observation); pass a critic and critic_optimizer, or set centralised_critic=False.",
         )
         self.num_agents = int(env.num_agents)
         super().__init__(config, env, env_params, actor, critic, actor_optimizer, critic_optimizer)
@@ -102,13 +107,11 @@ class MAPPO(PPO):
         return timestep
 
     def _bootstrap(
-        self, critic_params: Params, carry: tuple[Carry, Carry], transition: Transition, env_state: EnvState
+        self, params: tuple[Params, Params], carry: tuple[Carry, Carry], transition: Transition, env_state: EnvState
     ) -> dict[str, Array]:
-        bootstrap = super()._bootstrap(critic_params, carry, transition, env_state)
-        if self._centralised_critic:
-            ended = transition.episode_end
-            bootstrap["next_value"] = jnp.where(ended, transition.aux["value"], bootstrap["next_value"])
-        return bootstrap
+        if self._centralised_critic:  # the final global state is gone: bootstrap from the last one seen
+            return {"truncation_value": transition.aux["value"]}
+        return super()._bootstrap(params, carry, transition, env_state)
 
     def _critic_sequence(self, transitions: Transition) -> Timestep:
         if self._centralised_critic:

@@ -6,6 +6,8 @@ discrete Q heads expose ``q_values(out) -> (B, T, A)``. These methods use no
 parameters: call them on ``network.head``.
 """
 
+from memorax.networks.heads.actor_critic import ActorCritic as ActorCritic
+from memorax.networks.heads.actor_critic import ActorCriticOutput as ActorCriticOutput
 from memorax.networks.heads.alpha import Alpha as Alpha
 from memorax.networks.heads.c51_q_network import C51QNetwork as C51QNetwork
 from memorax.networks.heads.c51_q_network import categorical_projection as categorical_projection
