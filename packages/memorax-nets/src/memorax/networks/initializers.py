@@ -48,3 +48,26 @@ def log_uniform(low: float, high: float) -> Initializer:
 def scaled_normal(fan_in: int) -> Initializer:
     """Normal with standard deviation ``1 / sqrt(fan_in)`` for complex-valued halves."""
     return jax.nn.initializers.normal(1.0 / math.sqrt(2 * fan_in))
+
+
+def sparse_uniform(sparsity: float = 0.9) -> Initializer:
+    """LeCun-uniform weights with a fraction ``sparsity`` of each unit's inputs set to zero.
+
+    Every output unit (last axis) keeps ``fan_in - ceil(sparsity * fan_in)`` random
+    inputs, drawn from ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``. Reference: Elsayed,
+    Vasan and Mahmood 2024, "Streaming Deep Reinforcement Learning Finally Works"
+    (arXiv:2410.14606), SparseInit.
+    """
+    if not 0.0 <= sparsity < 1.0:
+        raise ValueError(f"sparse_uniform: sparsity must lie in [0, 1), got {sparsity}.")
+
+    def init(key: PRNGKey, shape: tuple[int, ...], dtype: jnp.dtype = jnp.float32) -> Array:
+        fan_in = math.prod(shape[:-1])
+        weight_key, mask_key = jax.random.split(key)
+        bound = 1.0 / math.sqrt(fan_in)
+        weights = jax.random.uniform(weight_key, (fan_in, shape[-1]), dtype, -bound, bound)
+        ranks = jnp.argsort(jnp.argsort(jax.random.uniform(mask_key, weights.shape), axis=0), axis=0)
+        weights = jnp.where(ranks < math.ceil(sparsity * fan_in), jnp.zeros_like(weights), weights)
+        return jnp.reshape(weights, shape)
+
+    return init
