@@ -20,3 +20,6 @@ from memorax.algorithms.sac import SACState as SACState
 from memorax.algorithms.stream_ac import StreamAC as StreamAC
 from memorax.algorithms.stream_ac import StreamACConfig as StreamACConfig
 from memorax.algorithms.stream_ac import StreamACState as StreamACState
+from memorax.algorithms.qrc import QRC as QRC
+from memorax.algorithms.qrc import QRCConfig as QRCConfig
+from memorax.algorithms.qrc import QRCState as QRCState
