@@ -38,14 +38,14 @@ def test_plot_command__writes_a_png_of_one_panel_per_metric(run_dir, capsys):
     output = run_dir / "learning_curves.png"
     assert capsys.readouterr().out.strip() == str(output)
     assert output.stat().st_size > 10_000
-    # 4 metrics (return, length, two losses) -> 3 columns x 2 rows of 4.5 x 3.2 inches at 100 dpi
-    assert _png_size(output) == (1350, 640)
+    # 4 metrics (return, length, two losses) -> 3 columns x 2 rows of 4.8 x 3.4 inches (+0.4 title) at 100 dpi
+    assert _png_size(output) == (1440, 720)
 
 
 def test_plot_command__output_and_keys_options(run_dir, tmp_path):
     output = tmp_path / "plots" / "return.png"
     assert main([str(run_dir), "--output", str(output), "--keys", "episode/return"]) == 0
-    assert _png_size(output) == (450, 320)
+    assert _png_size(output) == (480, 380)
 
 
 def test_plot_command__fails_cleanly_without_a_run_folder(tmp_path, capsys):
@@ -66,3 +66,27 @@ def test_learning_curves_figure__axes_show_mean_and_spread_over_seeds_against_en
     np.testing.assert_allclose(mean, np.nanmean(per_seed, axis=1))
     band = axes[0].collections[0].get_paths()[0].vertices
     np.testing.assert_allclose(band[:, 1].max(), (np.nanmean(per_seed, axis=1) + np.nanstd(per_seed, axis=1)).max())
+
+
+def test_learning_curves_figure__overlays_runs_with_evaluation_on_the_return_axes_and_reference_lines():
+    def rows(scale):
+        train = [{"step": s, "seed": seed, "episode/return": scale * s + seed, "losses/actor": scale, "losses/zero": 0.0}
+                 for s in (8, 16) for seed in (0, 1)]  # fmt: skip
+        return [*train, *({"step": 16, "seed": seed, "eval/episode/return": 2.0 * scale} for seed in (0, 1))]
+
+    figure = learning_curves_figure(
+        {"lr=0.1": rows(1.0), "lr=0.2": rows(2.0)}, title="ppo · gru · env",
+        references={"memoryless best": -0.5, "perfect memory": 1.0},
+    )  # fmt: skip
+
+    axes = figure.get_axes()
+    # losses/zero is constant (dropped); the evaluation shares the return panel; losses/actor varies across runs.
+    assert [ax.get_ylabel() for ax in axes] == ["episode/return (dashed: evaluation)", "losses/actor"]
+    assert [line.get_label() for line in axes[0].get_lines()] == [
+        "lr=0.1: mean ± std over 2 seeds", "lr=0.1: evaluation, 2 seeds",
+        "lr=0.2: mean ± std over 2 seeds", "lr=0.2: evaluation, 2 seeds",
+        "memoryless best (-0.5)", "perfect memory (1)",
+    ]  # fmt: skip
+    np.testing.assert_allclose(axes[0].get_lines()[3].get_data()[1], [4.0])
+    np.testing.assert_allclose(axes[0].get_lines()[2].get_data()[1], [16.5, 32.5])
+    assert figure._suptitle.get_text() == "ppo · gru · env"
