@@ -82,9 +82,9 @@ def test_learning_curves_figure__overlays_runs_with_evaluation_on_the_return_axe
     axes = figure.get_axes()
     # losses/zero is constant (dropped); the evaluation shares the return panel; losses/actor varies across runs.
     assert [ax.get_ylabel() for ax in axes] == ["episode/return (dashed: evaluation)", "losses/actor"]
-    assert [line.get_label() for line in axes[0].get_lines()] == [
-        "lr=0.1: mean ± std over 2 seeds", "lr=0.1: evaluation, 2 seeds",
-        "lr=0.2: mean ± std over 2 seeds", "lr=0.2: evaluation, 2 seeds",
+    assert [line.get_color() for line in axes[0].get_lines()[:4]] == ["C0", "C0", "C1", "C1"]
+    assert [text.get_text() for text in figure.legends[0].get_texts()] == [
+        "lr=0.1: mean ± std over 2 seeds", "evaluation (dashed)", "lr=0.2: mean ± std over 2 seeds",
         "memoryless best (-0.5)", "perfect memory (1)",
     ]  # fmt: skip
     np.testing.assert_allclose(axes[0].get_lines()[3].get_data()[1], [4.0])

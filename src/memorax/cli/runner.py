@@ -251,7 +251,11 @@ class Plan:
             jax.eval_shape(
                 lambda *args: self.chunk_program(*args, length=1), self.sweep.hyper(), self.keys()[1], template, 0
             )
-        except jax.errors.ConcretizationTypeError as error:
+        except (
+            jax.errors.ConcretizationTypeError,
+            jax.errors.TracerArrayConversionError,
+            jax.errors.TracerIntegerConversionError,
+        ) as error:
             names = ", ".join(name for _, name in self.sweep.paths) or "a field"
             raise UsageError(
                 f"--sweep {names}: {self.experiment.algo} uses it to choose the program's structure, "

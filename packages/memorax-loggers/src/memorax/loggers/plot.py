@@ -22,6 +22,7 @@ STEPS_LABEL = "env steps"
 _FIRST_KEYS = (EPISODE_RETURN, EPISODE_LENGTH)
 _INDEX = ("step", "seed")
 _EVAL = "eval/"
+_EVAL_LABEL = "evaluation (dashed)"
 
 
 def plot_learning_curves(
@@ -89,6 +90,7 @@ def learning_curves_figure(
     if title:
         figure.suptitle(title)
     colours = [f"C{index % 10}" for index in range(len(series))]
+    handles: dict[str, object] = {}
     for index, key in enumerate(keys):
         axes = figure.add_subplot(num_rows, num_columns, index + 1)
         for colour, (label, rows) in zip(colours, series.items()):
@@ -101,8 +103,14 @@ def learning_curves_figure(
         axes.set_xlabel(STEPS_LABEL)
         axes.set_ylabel(key if f"{_EVAL}{key}" not in available else f"{key} (dashed: evaluation)")
         axes.grid(alpha=0.3)
-        if index == 0:
-            axes.legend(loc="best", fontsize="small")
+        for handle, name in zip(*axes.get_legend_handles_labels()):
+            handles.setdefault(name, handle)
+    if _EVAL_LABEL in handles:  # one grey entry for the dashed evaluation lines of every colour
+        from matplotlib.lines import Line2D
+
+        handles[_EVAL_LABEL] = Line2D([], [], color="0.35", linestyle="--", marker="o", markersize=4)
+    figure.legend(list(handles.values()), list(handles), loc="outside lower center", ncols=min(4, len(handles)),
+                  fontsize="small", frameon=False)  # fmt: skip
     return figure
 
 
@@ -134,8 +142,7 @@ def _draw(axes: "Axes", rows: Sequence[Row], key: str, colour: str, label: str, 
         spread = np.nanstd(values[has_value], axis=1)
     x = steps[has_value]
     seeds_text = f"{len(seeds)} seed{'s' * (len(seeds) > 1)}"
-    name = f"{label}: " if label else ""
-    name += f"evaluation, {seeds_text}" if dashed else f"mean ± std over {seeds_text}"
+    name = _EVAL_LABEL if dashed else f"{label}{': ' if label else ''}mean ± std over {seeds_text}"
     axes.plot(x, mean, color=colour, linestyle="--" if dashed else "-", marker="o" if dashed or len(x) == 1 else None,
               markersize=4, label=name)
     axes.fill_between(x, mean - spread, mean + spread, color=colour, alpha=0.12 if dashed else 0.22)
