@@ -23,3 +23,5 @@ from memorax.algorithms.stream_ac import StreamACState as StreamACState
 from memorax.algorithms.qrc import QRC as QRC
 from memorax.algorithms.qrc import QRCConfig as QRCConfig
 from memorax.algorithms.qrc import QRCState as QRCState
+from memorax.algorithms.gradient_ppo import GradientPPO as GradientPPO
+from memorax.algorithms.gradient_ppo import GradientPPOConfig as GradientPPOConfig

@@ -9,6 +9,7 @@ features reach ``h`` through a stop-gradient, so only the value loss shapes the 
 and ``h`` starts at zero (the TD update).
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 import flax.linen as nn
@@ -21,7 +22,12 @@ CORRECTION = "correction"
 
 
 class CorrectedHead(nn.Module):
-    """``(head(x), correction(stop_gradient(x)))``."""
+    """``(head(x), correction(stop_gradient(x)))``.
+
+    It reads like the wrapped head: ``value``, ``loss`` and ``q_values`` apply the
+    wrapped head's method to the first output, so code written for a value or Q head
+    runs unchanged on a corrected network.
+    """
 
     head: nn.Module
     correction: nn.Module
@@ -30,17 +36,36 @@ class CorrectedHead(nn.Module):
     def __call__(self, x: Array, **kwargs: Any) -> tuple[Any, Any]:
         return self.head(x, **kwargs), self.correction(jax.lax.stop_gradient(x), **kwargs)
 
+    @nn.nowrap
+    def value(self, output: tuple[Any, Any]) -> Array:
+        return self.head.value(output[0])
+
+    @nn.nowrap
+    def loss(self, output: tuple[Any, Any], targets: Array) -> Array:
+        return self.head.loss(output[0], targets)
+
+    @nn.nowrap
+    def q_values(self, output: tuple[Any, Any]) -> Array:
+        return self.head.q_values(output[0])
+
 
 def with_correction(network: nn.Module, correction: nn.Module) -> nn.Module:
     """``network`` with its head replaced by ``CorrectedHead(network.head, correction)``."""
     return network.clone(head=CorrectedHead(head=network.head, correction=correction))
 
 
-def correction_params(params: Params) -> Params:
-    """The correction head's parameters inside a corrected network's variables."""
-    return params["params"]["head"][CORRECTION]
+def correction_norm(params: Params) -> Array:
+    """``||theta_h||^2``: squared norm of every correction head's parameters in ``params``.
 
-
-def squared_norm(tree: Params) -> Array:
-    """``||theta||^2`` over every leaf, for the regularisation ``beta / 2 * ||theta_h||^2``."""
-    return sum((jnp.sum(jnp.square(leaf)) for leaf in jax.tree.leaves(tree)), jnp.zeros((), jnp.float32))
+    For the regularisation ``beta / 2 * ||theta_h||^2`` (TDRC); ``params`` may be any
+    tree of variables that holds corrected networks.
+    """
+    if not isinstance(params, Mapping):
+        return jnp.zeros((), jnp.float32)
+    total = jnp.zeros((), jnp.float32)
+    for name, value in params.items():
+        if name == CORRECTION:
+            total = total + sum(jnp.sum(jnp.square(leaf)) for leaf in jax.tree.leaves(value))
+        else:
+            total = total + correction_norm(value)
+    return total

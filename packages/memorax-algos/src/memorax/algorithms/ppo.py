@@ -202,6 +202,9 @@ class PPO(JittedAlgorithm):
         self._centralised_critic = False
         super().__init__()
 
+    # GradientPPO learns from chunks that start at carries stored with every transition.
+    _store_carry = False
+
     def _networks(self) -> tuple[nn.Module, ...]:
         return (self.actor,) if self._shared else (self.actor, self.critic)
 
@@ -328,6 +331,7 @@ class PPO(JittedAlgorithm):
             start_carries,
             self.config.num_steps,
             bootstrap=when_truncated(lambda *args: self._bootstrap(params, *args)),
+            store_carry=self._store_carry,
         )
         last_value = self._value(params, result.carry, self._critic_timestep(result.timestep, result.env_state))
         return result, self._batch(result.transitions, start_carries, last_value)

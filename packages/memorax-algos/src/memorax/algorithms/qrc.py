@@ -34,7 +34,7 @@ import optax
 
 from memorax.algorithms._agent import JittedAlgorithm
 from memorax.algorithms._config import check_fraction, check_positive, require
-from memorax.algorithms._correction import correction_params, squared_norm, with_correction
+from memorax.algorithms._correction import correction_norm, with_correction
 from memorax.algorithms._evaluate import evaluation_logs
 from memorax.algorithms._exploration import epsilon_greedy
 from memorax.algorithms._logs import episode_logs, training_logs
@@ -121,7 +121,6 @@ class QRC(JittedAlgorithm):
         num_actions = env.action_space(env_params).n
         correction = heads.DiscreteQNetwork(action_dim=num_actions, kernel_init=nn.initializers.zeros)
         self.q_network = with_correction(q_network, correction)
-        self._q_head = q_network.head
         self.optimizer = optimizer
         self.epsilon_schedule = epsilon_schedule or optax.linear_schedule(
             config.epsilon_start, config.epsilon_finish, config.epsilon_decay_steps
@@ -145,8 +144,8 @@ class QRC(JittedAlgorithm):
 
     def _act(self, params: Params, epsilon: Array, key: PRNGKey, carry: Carry, timestep: Timestep,
              env_state: EnvState) -> tuple[Carry, Array, dict[str, Array]]:
-        carry, (output, _) = apply_step(self.q_network, params, timestep, carry)
-        q_values = self._q_head.q_values(output)[:, 0]
+        carry, output = apply_step(self.q_network, params, timestep, carry)
+        q_values = self.q_network.head.q_values(output)[:, 0]
         return carry, epsilon_greedy(key, q_values, epsilon, timestep.action.dtype), {}
 
     def _train(self, key: PRNGKey, state: QRCState, num_steps: int) -> tuple[QRCState, Logs]:
@@ -191,8 +190,8 @@ class QRC(JittedAlgorithm):
             transition.next_observation, transition.action, transition.reward, jnp.zeros_like(transition.terminated)
         )
         sequence = jax.tree.map(lambda now, then: jnp.stack([now, then], axis=1), transition.timestep, following)
-        _, (output, correction), aux_loss = apply_with_aux_losses(self.q_network, params, sequence, carry)
-        q_values = self._q_head.q_values(output)  # (N, 2, A)
+        _, output, aux_loss = apply_with_aux_losses(self.q_network, params, sequence, carry)
+        q_values, correction = self.q_network.head.q_values(output), output[1]  # (N, 2, A) each
         action = transition.action.astype(jnp.int32)[:, None]
         q_taken = jnp.take_along_axis(q_values[:, 0], action, axis=-1)[:, 0]
         h_taken = jnp.take_along_axis(correction[:, 0], action, axis=-1)[:, 0]
@@ -202,7 +201,7 @@ class QRC(JittedAlgorithm):
         delta = jax.lax.stop_gradient(transition.reward + discount * q_next - q_taken)
         value_loss = jnp.mean(-delta * q_taken + discount * jax.lax.stop_gradient(h_taken) * q_next)
         correction_loss = 0.5 * jnp.mean(jnp.square(delta - h_taken))
-        regularization = 0.5 * config.regularization_coefficient * squared_norm(correction_params(params))
+        regularization = 0.5 * config.regularization_coefficient * correction_norm(params)
         loss = value_loss + correction_loss + regularization + aux_loss
         return loss, {
             "td_error": jnp.mean(jnp.square(delta)),
