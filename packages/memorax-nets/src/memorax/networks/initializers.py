@@ -53,8 +53,9 @@ def scaled_normal(fan_in: int) -> Initializer:
 def sparse_uniform(sparsity: float = 0.9) -> Initializer:
     """LeCun-uniform weights with a fraction ``sparsity`` of each unit's inputs set to zero.
 
-    Every output unit (last axis) keeps ``fan_in - ceil(sparsity * fan_in)`` random
-    inputs, drawn from ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``. Reference: Elsayed,
+    Every output unit (last axis) keeps ``max(fan_in - ceil(sparsity * fan_in), 1)`` random
+    inputs (at least one, so small inputs such as CartPole's four are never cut off),
+    drawn from ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``. Reference: Elsayed,
     Vasan and Mahmood 2024, "Streaming Deep Reinforcement Learning Finally Works"
     (arXiv:2410.14606), SparseInit.
     """
@@ -67,7 +68,7 @@ def sparse_uniform(sparsity: float = 0.9) -> Initializer:
         bound = 1.0 / math.sqrt(fan_in)
         weights = jax.random.uniform(weight_key, (fan_in, shape[-1]), dtype, -bound, bound)
         ranks = jnp.argsort(jnp.argsort(jax.random.uniform(mask_key, weights.shape), axis=0), axis=0)
-        weights = jnp.where(ranks < math.ceil(sparsity * fan_in), jnp.zeros_like(weights), weights)
+        weights = jnp.where(ranks < min(math.ceil(sparsity * fan_in), fan_in - 1), jnp.zeros_like(weights), weights)
         return jnp.reshape(weights, shape)
 
     return init
