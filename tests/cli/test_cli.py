@@ -140,6 +140,9 @@ def test_sweep__three_learning_rates_train_in_one_compiled_program(tmp_path, cap
         ("r2d2", "memorax::RepeatFirstEasy", ["--burn-in-length", "0"]),  # burn-in needs a recurrent torso
         ("sac", "gymnax::Pendulum-v1", []),
         ("mappo", "jaxmarl::MPE_simple_spread_v3", ["--centralised-critic"]),
+        ("gradientppo", "memorax::RepeatFirstEasy", []),
+        ("streamac", "memorax::RepeatFirstEasy", []),
+        ("qrc", "memorax::RepeatFirstEasy", []),
     ],
 )
 def test_train__every_algorithm_is_reachable_from_the_flags(algo, env, extra):

@@ -42,6 +42,8 @@ class Entry:
         learning_rate: the CLI's default initial step size.
         actions: the action spaces it supports.
         multi_agent: needs a multi-agent env (jaxmarl).
+        uses_optimizer: ``False`` for algorithms with their own step sizes (StreamAC),
+            so that the optimizer flags are not silently ignored in sweeps.
     """
 
     config_class: type
@@ -52,6 +54,7 @@ class Entry:
     learning_rate: float = 3e-3
     actions: Literal["discrete", "continuous", "any"] = "any"
     multi_agent: bool = False
+    uses_optimizer: bool = True
 
     def default_config(self) -> Any:
         return self.config_class(**self.defaults)
@@ -102,6 +105,20 @@ def _q_learning(agent_class: Any) -> Callable[[Any, Any, Any, Parts], Any]:
     return build
 
 
+def _stream_ac(config: Any, env: Any, env_params: Any, parts: Parts) -> Any:
+    from memorax.algorithms import StreamAC
+    from memorax.networks import heads
+
+    policy = heads.Categorical(action_dim=parts.action_dim) if parts.discrete else heads.Gaussian(
+        action_dim=parts.action_dim
+    )
+    return StreamAC(config, env, env_params, parts.network(policy), parts.network(heads.VNetwork()))
+
+
+def _vector_steps(config: Any) -> int:
+    return config.num_envs
+
+
 def _sac(config: Any, env: Any, env_params: Any, parts: Parts) -> Any:
     from memorax.algorithms import SAC
     from memorax.networks import heads
@@ -147,6 +164,17 @@ def registry() -> dict[str, Entry]:
             a.SACConfig, _sac, _replay_steps, _replay_optimizer_steps,
             {"num_envs": 4, "train_frequency": 2, "buffer_size": 50_000, "batch_size": 128, "learning_starts": 2_000},
             learning_rate=1e-3, actions="continuous",
+        ),
+        "gradientppo": Entry(
+            a.GradientPPOConfig, _actor_critic(a.GradientPPO), _rollout_steps, _epoch_steps,
+            {**_ROLLOUT, "truncation_length": 16},
+        ),
+        "streamac": Entry(
+            a.StreamACConfig, _stream_ac, _vector_steps, lambda config, updates: 0, uses_optimizer=False,
+        ),
+        "qrc": Entry(
+            a.QRCConfig, _q_learning(a.QRC), _vector_steps, lambda config, updates: updates,
+            learning_rate=1e-3, actions="discrete",
         ),
     }  # fmt: skip
     return entries

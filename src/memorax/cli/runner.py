@@ -321,6 +321,9 @@ def plan(experiment: Experiment) -> Plan:
     env = (MultiAgentRecordEpisodeStatistics if multi_agent else RecordEpisodeStatistics)(env)
     per_update, updates, chunk = chunk_length(entry, experiment.algorithm, experiment.total_steps, experiment.log_every)
     result = Plan(experiment, entry, env, env_params, parse_sweep(experiment), per_update, updates, chunk)
+    if not entry.uses_optimizer and any(section == "optimizer" for section, _ in result.sweep.paths):
+        raise UsageError(f"--algo {experiment.algo} has no optimizer (its step sizes are fields of its own config); "
+                         "sweep those instead.")
     try:
         result.build_agent({})
     except ValueError as error:
