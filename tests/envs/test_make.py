@@ -20,10 +20,11 @@ def test_make__kwargs_override_a_preset_size():
 
 
 def test_make__every_builtin_id_builds():
-    assert len(registry.ids()) == 21
+    assert len(registry.ids()) == 48
     for env_id in registry.ids():
         env, params = make(f"memorax::{env_id}")
-        assert env.observation_space(params).shape and env.action_space(params).n >= 2
+        action_space = env.action_space(params)
+        assert env.observation_space(params).shape and (getattr(action_space, "n", 2) >= 2 or action_space.shape)
 
 
 @pytest.mark.parametrize("bad", ["CartPole-v1", "gymnax::", "::CartPole-v1"])
@@ -33,14 +34,38 @@ def test_make__malformed_id_explains_the_format(bad):
 
 
 def test_make__unknown_namespace_lists_namespaces():
-    with pytest.raises(ValueError, match="gymnax, jaxmarl, craftax, xminigrid, navix, brax"):
-        make("popjym::RepeatFirstEasy")
+    with pytest.raises(ValueError, match="memorax, popjym, gymnax, jaxmarl, craftax, xminigrid, navix, brax"):
+        make("popgym::RepeatFirstEasy")
+
+
+def test_make__left_out_namespace_says_why():
+    with pytest.raises(ValueError, match="not supported: popgym-arcade .*stable-gymnax.*'popjym::"):
+        make("popgym_arcade::CountRecallEasy")
+
+
+@pytest.mark.parametrize(
+    ("popjym_id", "memorax_id"),
+    [
+        ("MinesweeperHard", "MineSweeperHard"),
+        ("MultiArmedBanditEasy", "MultiarmedBanditEasy"),
+        ("StatelessPendulumMedium", "PositionOnlyPendulumMedium"),
+        ("NoisyStatelessPendulumHard", "NoisyPositionOnlyPendulumHard"),
+        ("RepeatFirstEasy", "RepeatFirstEasy"),
+    ],
+)
+def test_make__popjym_names_build_memorax_tasks(popjym_id, memorax_id):
+    env, params = make(f"popjym::{popjym_id}")
+    reference, reference_params = make(f"memorax::{memorax_id}")
+    sizes = lambda e: {k: v for k, v in vars(e).items() if isinstance(v, int | float | str | tuple)}  # noqa: E731
+    assert type(env) is type(reference) and sizes(env) == sizes(reference) and sizes(env)
+    assert env.observation_space(params).shape == reference.observation_space(reference_params).shape
 
 
 @pytest.mark.parametrize(
     ("env_id", "suggestion"),
     [
         ("memorax::RepeatFirstEasyy", "memorax::RepeatFirstEasy"),
+        ("popjym::MineSweeperEasy", "popjym::MinesweeperEasy"),
         ("gymnax::CartPole-v2", "gymnax::CartPole-v1"),
         ("craftax::Craftax-Classic-Symbolic", "craftax::Craftax-Classic-Symbolic-v1"),
         ("xminigrid::MiniGrid-Empty-5x6", "xminigrid::MiniGrid-Empty-5x5"),
@@ -64,6 +89,8 @@ def test_make__unknown_id_lists_known_ids_closest_first(env_id, suggestion):
         ("xminigrid::MiniGrid-Empty-5x5", ["xminigrid"], "xminigrid"),
         ("navix::Navix-Empty-5x5-v0", ["navix"], "navix"),
         ("brax::ant", ["brax", "brax.envs"], "brax"),
+        ("playground::CartpoleBalance", ["mujoco_playground"], "playground"),
+        ("gxm::Navix/Navix-Empty-5x5-v0", ["gxm", "gxm.registration"], "gxm"),
     ],
 )
 def test_make__missing_backend_names_the_extra(monkeypatch, env_id, blocked, extra):
@@ -76,7 +103,8 @@ def test_make__missing_backend_names_the_extra(monkeypatch, env_id, blocked, ext
 def test_make__imports_no_backend_until_used():
     code = (
         "import sys; from memorax.environments import make; make('memorax::TMazeEasy'); "
-        "print(sorted(m for m in ('gymnax', 'jaxmarl', 'craftax', 'xminigrid', 'navix', 'brax') if m in sys.modules))"
+        "print(sorted(m for m in ('gymnax', 'jaxmarl', 'craftax', 'xminigrid', 'navix', 'brax', 'mujoco_playground',"
+        " 'gxm') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip().splitlines()[-1] == "[]"

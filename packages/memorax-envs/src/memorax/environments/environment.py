@@ -12,12 +12,22 @@ from memorax.core.typing import EnvParams
 
 NAMESPACES: dict[str, str] = {
     "memorax": "memorax.environments.tasks.registry",
+    "popjym": "memorax.environments.tasks.popjym",
     "gymnax": "memorax.environments.adapters.gymnax",
     "jaxmarl": "memorax.environments.adapters.jaxmarl",
     "craftax": "memorax.environments.adapters.craftax",
     "xminigrid": "memorax.environments.adapters.xminigrid",
     "navix": "memorax.environments.adapters.navix",
     "brax": "memorax.environments.adapters.brax",
+    "playground": "memorax.environments.adapters.playground",
+    "gxm": "memorax.environments.adapters.gxm",
+}
+# Namespaces users may expect that memorax leaves out on purpose, and why.
+LEFT_OUT: dict[str, str] = {
+    "popgym_arcade": (
+        "popgym-arcade 0.0.7 depends on stable-gymnax, whose wheel installs its own top-level "
+        "'gymnax' package (a 0.0.x copy) over gymnax 1.x's files, which memorax needs"
+    ),
 }
 
 
@@ -27,7 +37,9 @@ def make(env_id: str, **kwargs: Any) -> tuple[Any, EnvParams]:
     Args:
         env_id: ``"namespace::name"``, e.g. ``"gymnax::CartPole-v1"`` or
             ``"memorax::RepeatFirstEasy"``. Namespaces: ``memorax`` (built-in memory
-            tasks), ``gymnax``, ``jaxmarl``, ``craftax``, ``xminigrid``, ``navix``, ``brax``.
+            tasks), ``popjym`` (the built-in POPGym tasks under POPJym's names),
+            ``gymnax``, ``jaxmarl``, ``craftax``, ``xminigrid``, ``navix``, ``brax``,
+            ``playground`` (MuJoCo Playground), ``gxm`` (``"gxm::Library/Name"``).
         **kwargs: forwarded to the backend's own constructor.
 
     Returns:
@@ -47,6 +59,11 @@ def make(env_id: str, **kwargs: Any) -> tuple[Any, EnvParams]:
         raise ValueError(
             f"Environment ids look like 'namespace::name' (e.g. 'gymnax::CartPole-v1'), got {env_id!r}. "
             f"Namespaces: {', '.join(NAMESPACES)}."
+        )
+    if namespace in LEFT_OUT:
+        raise ValueError(
+            f"The {namespace!r} namespace is not supported: {LEFT_OUT[namespace]}. "
+            "POPGym's tasks are built in: 'memorax::<Task><Level>' or 'popjym::<Task><Level>'."
         )
     if namespace not in NAMESPACES:
         raise ValueError(

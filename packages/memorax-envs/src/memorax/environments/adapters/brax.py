@@ -41,9 +41,13 @@ class BraxEnvironment(AutoResetEnvironment):
         self.env = env
         self.episode_length = episode_length
         # brax's `observation_size` runs a reset eagerly (seconds); tracing one is enough
-        obs = jax.eval_shape(lambda key: env.reset(key).obs, jax.random.key(0))
+        obs = jax.eval_shape(lambda key: self.observation(env.reset(key).obs), jax.random.key(0))
         self._observation_space = Box(-jnp.inf, jnp.inf, obs.shape, obs.dtype)
         self._action_space = Box(-1.0, 1.0, (env.action_size,))
+
+    def observation(self, obs: Any) -> Array:
+        """The policy's observation from the pipeline state's ``obs`` (itself for brax)."""
+        return obs
 
     @property
     def default_params(self) -> BraxParams:
@@ -57,14 +61,14 @@ class BraxEnvironment(AutoResetEnvironment):
 
     def reset_env(self, key: PRNGKey, params: BraxParams) -> tuple[Array, BraxState]:
         pipeline = self.env.reset(key)
-        return pipeline.obs, BraxState(pipeline, jnp.int32(0))
+        return self.observation(pipeline.obs), BraxState(pipeline, jnp.int32(0))
 
     def step_env(self, key: PRNGKey, state: BraxState, action: Array, params: BraxParams):
         pipeline = self.env.step(state.pipeline, action)
         time = state.time + 1
         terminated = pipeline.done > 0.5
         truncated = ~terminated & (time >= params.max_steps_in_episode)
-        return pipeline.obs, BraxState(pipeline, time), pipeline.reward, terminated, truncated, {}
+        return self.observation(pipeline.obs), BraxState(pipeline, time), pipeline.reward, terminated, truncated, {}
 
 
 def ids() -> list[str]:
