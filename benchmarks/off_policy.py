@@ -1,8 +1,9 @@
 """Throughput of the off-policy algorithms and the replay buffers (JSON lines).
 
 Prints ``{"name", "config", "value", "unit"}`` per measurement: env steps per second of
-jitted ``train`` for DQN (MLP) and R2D2 (GRU) on gymnax CartPole-v1 at 16 and 128 envs
-(compile excluded), and buffer add / sample rates. Run: ``uv run python benchmarks/off_policy.py``.
+jitted ``train`` for DQN (MLP) and R2D2 (GRU, and Memoroid(LRU)) on gymnax CartPole-v1 at
+16 and 128 envs (compile excluded; R2D2 replays 26-step windows, 8 of them burn-in, one
+update per vector step like DQN), and buffer add / sample rates. Run: ``uv run python benchmarks/off_policy.py``.
 """
 
 import json
@@ -16,7 +17,12 @@ import optax
 from memorax.algorithms import DQN, R2D2, DQNConfig, R2D2Config
 from memorax.buffers import make_episode_buffer, make_prioritised_episode_buffer
 from memorax.environments import make
-from memorax.networks import MLP, RNN, FeatureExtractor, Network, heads
+from memorax.networks import MLP, RNN, FeatureExtractor, LRUCell, LRUConfig, Memoroid, Network, heads
+
+TORSOS = {
+    "gru64": lambda: RNN(cell=nn.GRUCell(features=64)),
+    "lru64": lambda: Memoroid(cell=LRUCell(config=LRUConfig(features=64, hidden_dim=64))),
+}
 
 
 def emit(name: str, config: dict, value: float, unit: str) -> None:
@@ -46,10 +52,11 @@ def main() -> None:
         num_steps = num_envs * 256
         emit("dqn_train", {"num_envs": num_envs, "torso": "mlp", "num_steps": num_steps},
              train_rate(DQN(config, env, params, q_network(MLP(features=(64,))), optax.adam(1e-3)), num_steps), "env_steps/s")
-        config = R2D2Config(num_envs=num_envs, train_frequency=num_envs, burn_in_length=8, sequence_length=16,
+        config = R2D2Config(num_envs=num_envs, train_frequency=num_envs, burn_in_length=8, sequence_length=26,
                             n_step=3, batch_size=32, learning_starts=0)
-        emit("r2d2_train", {"num_envs": num_envs, "torso": "gru64", "num_steps": num_steps},
-             train_rate(R2D2(config, env, params, q_network(RNN(cell=nn.GRUCell(features=64))), optax.adam(1e-3)), num_steps), "env_steps/s")
+        for torso, build in TORSOS.items():
+            emit("r2d2_train", {"num_envs": num_envs, "torso": torso, "num_steps": num_steps},
+                 train_rate(R2D2(config, env, params, q_network(build()), optax.adam(1e-3)), num_steps), "env_steps/s")
     item = {"obs": jnp.zeros(16), "carry": jnp.zeros(64), "action": jnp.int32(0)}
     for prioritised in (False, True):
         maker = make_prioritised_episode_buffer if prioritised else make_episode_buffer

@@ -12,10 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from memorax.buffers import importance_weights, make_episode_buffer, make_prioritised_episode_buffer
+from memorax.buffers import importance_weights, make_episode_buffer, make_prioritised_episode_buffer, stored_steps
 
 ROWS, TIME, LENGTH, SAMPLES = 2, 7, 3, 256
 ALPHA = 0.7
+EPSILON = 1e-6  # the buffers' default priority_epsilon
 
 
 class ReferenceReplay:
@@ -53,8 +54,9 @@ class ReferenceReplay:
 
     def set_priorities(self, windows: list[tuple[int, int]], priorities: np.ndarray) -> None:
         for window, priority in zip(windows, priorities):
-            self.weights[window] = float(priority) ** ALPHA
-            self.max_weight = max(self.max_weight, float(priority) ** ALPHA)
+            weight = (float(priority) + EPSILON) ** ALPHA
+            self.weights[window] = weight
+            self.max_weight = max(self.max_weight, weight)
 
     def check_windows(self, experience: dict) -> list[tuple[int, int]]:
         """Asserts every sampled window is valid with the right contents; returns their ids."""
@@ -208,6 +210,41 @@ def test_prioritised_episode_buffer__drifted_sum_tree_never_yields_invalid_windo
     experience = jax.tree.map(np.asarray, drawn.experience)
     reference.check_windows(experience)
     assert np.all(np.asarray(drawn.probabilities) > 0)
+
+
+def test_prioritised_episode_buffer__zero_priority_window_stays_sampleable(prioritised):
+    """A window whose TD error reached exactly zero keeps a small positive probability."""
+    buffer, add, sample, set_priorities = prioritised
+    reference, state = ReferenceReplay(), buffer.init(EXAMPLE)
+    for _ in range(LENGTH):
+        state = add(state, reference.add([False, False]))
+    first_window = jnp.asarray([0], jnp.int32)  # row 0, start 0: the only window of row 0
+    state = set_priorities(state, first_window, jnp.zeros(1))
+    assert float(sum_tree_leaves(state)[0]) > 0.0
+
+
+@pytest.mark.parametrize("maker", [make_episode_buffer, make_prioritised_episode_buffer])
+def test_buffers__add_takes_one_step_or_flashbax_sequences_per_row(maker):
+    """(rows, T, ...) adds T steps at once exactly like T single-step adds; other shapes name both layouts."""
+    buffer = maker(max_length=40, min_length=8, sample_batch_size=4, sample_sequence_length=3, add_batch_size=2)
+    item = {"obs": jnp.zeros(3), "flag": jnp.bool_(False)}
+    steps = {"obs": jnp.arange(2 * 5 * 3, dtype=jnp.float32).reshape(2, 5, 3), "flag": jnp.ones((2, 5), bool)}
+    at_once = buffer.add(buffer.init(item), steps)
+    one_by_one = buffer.init(item)
+    for t in range(5):
+        one_by_one = buffer.add(one_by_one, jax.tree.map(lambda x: x[:, t], steps))
+    jax.tree.map(np.testing.assert_array_equal, at_once, one_by_one)
+    assert int(stored_steps(at_once)) == 10
+    with pytest.raises(ValueError, match=r"\(add_batch_size=2, T, \*item_shape\)"):
+        buffer.add(buffer.init(item), {"obs": jnp.zeros((3, 3)), "flag": jnp.zeros(3, bool)})
+
+
+def test_stored_steps__counts_until_the_rows_are_full(uniform):
+    buffer, add, _ = uniform
+    reference, state = ReferenceReplay(), buffer.init(EXAMPLE)
+    for added in range(1, TIME + 3):
+        state = add(state, reference.add([False, False]))
+        assert int(stored_steps(state)) == ROWS * min(added, TIME)
 
 
 def test_importance_weights__match_per_formula():

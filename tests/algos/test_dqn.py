@@ -6,7 +6,7 @@ import numpy as np
 import optax
 import pytest
 
-from memorax.algorithms import DQN, DQNConfig
+from memorax.algorithms import DQN, DQNConfig, StepCount
 from memorax.algorithms._network import apply_sequence
 from memorax.buffers import make_episode_buffer
 
@@ -75,6 +75,19 @@ def test_dqn__target_network_follows_the_period_in_env_steps(recurrent_agent, wa
     assert not same(state.params, state.target_params)
 
 
+def test_dqn__trains_across_the_int32_step_boundary(recurrent_agent, warmed):
+    """At 2**31 - 8 env steps (a multiple of the period 24) the counter passes int32's wrap
+    exactly: the target is a copy exactly 24 steps later, and logs["step"] stays right."""
+    start = 2**31 - 8
+    state = warmed.replace(step=StepCount.of(start))
+    same = lambda a, b: all(jax.tree.leaves(jax.tree.map(lambda x, y: bool(jnp.all(x == y)), a, b)))
+    for call in range(1, 4):
+        state, logs = recurrent_agent.train(jax.random.key(10 + call), state, 8)
+        assert int(state.step) == start + 8 * call
+        assert float(logs["step"]) == np.float32(start + 8 * call) and np.all(np.isfinite(logs["losses/td"]))
+        assert same(state.params, state.target_params) == (call == 3)
+
+
 def test_dqn__trains_many_seeds_with_vmap(recurrent_agent):
     states = jax.vmap(recurrent_agent.init)(jax.random.split(jax.random.key(8), 2))
     states, logs = jax.vmap(recurrent_agent.train, in_axes=(0, 0, None))(jax.random.split(jax.random.key(9), 2), states, 8)
@@ -96,3 +109,31 @@ def test_dqn__rejects_a_buffer_that_does_not_fit_the_config(probes):
 def test_dqn_config__rejects_bad_fields_naming_them(changes, field):
     with pytest.raises(ValueError, match=f"DQNConfig.{field}"):
         DQNConfig(**changes)
+
+
+def test_dqn__warmup_transitions_count_towards_learning_starts(probes):
+    """The seed's loop: warmup, then train. With learning_starts=40 a first train call on 8
+    transitions waits (NaN losses), but after warmup(40) the same call updates."""
+    config = DQNConfig(
+        num_envs=NUM_ENVS, train_frequency=4, target_update_frequency=8, buffer_size=400, batch_size=8,
+        learning_starts=40,
+    )
+    q_network = probes["make_network"](probes["heads"].DiscreteQNetwork(action_dim=2))
+    agent = DQN(config, probes["RememberBit"](), None, q_network, optax.adam(1e-3))
+    state = agent.init(jax.random.key(0))
+    _, logs = agent.train(jax.random.key(1), state, 8)
+    assert np.all(np.isnan(logs["losses/td"]))
+    _, logs = agent.train(jax.random.key(1), agent.warmup(jax.random.key(2), state, 40), 8)
+    assert np.all(np.isfinite(logs["losses/td"]))
+
+
+def test_dqn__plain_flashbax_buffer_is_refused_with_the_fix(probes):
+    import flashbax
+
+    buffer = flashbax.make_trajectory_buffer(
+        add_batch_size=NUM_ENVS, sample_batch_size=8, sample_sequence_length=1, period=1,
+        min_length_time_axis=1, max_length_time_axis=100,
+    )
+    q_network = probes["make_network"](probes["heads"].DiscreteQNetwork(action_dim=2))
+    with pytest.raises(TypeError, match="memorax.buffers.make_episode_buffer"):
+        DQN(DQNConfig(num_envs=NUM_ENVS, learning_starts=0), probes["RememberBit"](), None, q_network, optax.adam(1e-3), buffer)

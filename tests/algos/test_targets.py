@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from memorax.algorithms import StepCount
 from memorax.algorithms._targets import (
     inverse_value_rescale,
     n_step_bootstrap,
@@ -104,7 +105,7 @@ def test_value_rescale__hand_computed():
 @pytest.mark.parametrize("increment", [1, 3, 4, 7, 16, 40])
 def test_target_updates__period_holds_whatever_the_increment(increment):
     period, steps = 10, np.arange(0, 1000 + increment, increment)
-    counts = [int(target_updates(jnp.int32(a), jnp.int32(b), period)) for a, b in zip(steps[:-1], steps[1:])]
+    counts = [int(target_updates(StepCount.of(int(a)), increment, period)) for a in steps[:-1]]
     assert sum(counts) == steps[-1] // period
     fired = [b for b, c in zip(steps[1:], counts) if c]
     assert all(f - period < (f // period) * period <= f for f in fired)

@@ -4,7 +4,9 @@ from typing import Any
 
 import jax
 
+from memorax.algorithms._logs import step_log
 from memorax.algorithms._rollout import Act, reset_envs, rollout
+from memorax.algorithms._steps import StepCount
 from memorax.core.logs import STEP, Logs
 from memorax.core.typing import Array, Carry, EnvParams, PRNGKey
 
@@ -17,7 +19,7 @@ def evaluation_logs(
     carry: Carry,
     num_envs: int,
     num_steps: int,
-    step: Array,
+    step: StepCount | Array,
 ) -> Logs:
     """Runs ``act`` from reset envs and ``carry`` for ``num_steps // num_envs`` vector steps.
 
@@ -29,4 +31,4 @@ def evaluation_logs(
     reset_key, rollout_key = jax.random.split(key)
     timestep, env_state = reset_envs(reset_key, env, env_params, num_envs)
     result = rollout(rollout_key, env, env_params, act, env_state, timestep, carry, num_steps // num_envs)
-    return {STEP: step, **result.logs}
+    return {STEP: step_log(step), **result.logs}

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 import jax
 import jax.numpy as jnp
 
+from memorax.algorithms._steps import StepCount
 from memorax.core.logs import EPISODE_DONE, EPISODE_LENGTH, EPISODE_RETURN, STEP
 from memorax.core.typing import Array, Info
 
@@ -16,16 +17,26 @@ def episode_logs(info: Info) -> dict[str, Array]:
     return {key: info[key] for key in _EPISODE_KEYS if key in info}
 
 
-def training_logs(step: Array, episodes: Mapping[str, Array], losses: Mapping[str, Array]) -> dict[str, Array]:
+def step_log(step: StepCount | Array) -> Array:
+    """``logs["step"]``: the env transitions done, float32 (exact below 2**24, relative
+    error below 6e-8 beyond), one scalar per seed, so that it never wraps like int32."""
+    if isinstance(step, StepCount):
+        return step.as_float()
+    return jnp.asarray(step, jnp.float32)
+
+
+def training_logs(
+    step: StepCount | Array, episodes: Mapping[str, Array], losses: Mapping[str, Array]
+) -> dict[str, Array]:
     """Logs of ``num_updates`` updates.
 
     Args:
-        step: int32 scalar, env transitions done after the call.
+        step: env transitions done after the call (logged by :func:`step_log`).
         episodes: episode statistics stacked ``(num_updates, steps, envs, ...)``; merged
             to ``(num_updates * steps, envs, ...)``.
         losses: per-update scalars ``(num_updates,)``, logged as ``"losses/<name>"``.
     """
-    logs = {STEP: jnp.asarray(step, jnp.int32)}
+    logs = {STEP: step_log(step)}
     for key, value in episodes.items():
         logs[key] = jnp.reshape(value, (value.shape[0] * value.shape[1], *value.shape[2:]))
     for name, value in losses.items():

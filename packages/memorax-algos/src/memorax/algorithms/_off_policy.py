@@ -3,8 +3,8 @@
 One *iteration* collects ``lcm(num_envs, train_frequency)`` env transitions (so that
 ``train_frequency`` counts env transitions per gradient update whatever ``num_envs``
 is), stores every transition with the acting carry *before* its observation, then,
-once the buffer can be sampled and ``learning_starts`` env steps were trained on,
-runs ``lcm / train_frequency`` updates and the target-network updates whose period
+once the buffer can be sampled and holds ``learning_starts`` transitions (those added
+by ``warmup`` count), runs ``lcm / train_frequency`` updates and the target-network updates whose period
 was crossed. ``warmup`` fills the buffer with uniformly random actions (the networks
 still run, so that stored carries are real). ``evaluate`` uses fresh envs and carries
 and touches neither the buffer nor the step counter.
@@ -28,6 +28,7 @@ from memorax.buffers import (
     PrioritisedEpisodeBuffer,
     make_episode_buffer,
     make_prioritised_episode_buffer,
+    stored_steps,
 )
 from memorax.core.logs import Logs
 from memorax.core.timestep import Transition
@@ -73,8 +74,16 @@ def default_buffer(config: Any, window: int, priority_exponent: float | None = N
 
 
 def check_buffer(config: Any, buffer: Buffer, window: int) -> None:
-    """A user-made buffer must fit the config: one row per env, windows of the right length."""
+    """A user-made buffer must fit the config: a memorax.buffers buffer, one row per env,
+    windows of the right length, room for ``learning_starts`` transitions."""
     name = type(config).__name__
+    if not isinstance(buffer, (EpisodeBuffer, PrioritisedEpisodeBuffer)):
+        raise TypeError(
+            f"{name[:-len('Config')]} needs a memorax.buffers buffer (windows that start at any step with "
+            f"their stored carries), got {type(buffer).__module__}.{type(buffer).__qualname__}; build it with "
+            f"memorax.buffers.make_episode_buffer(..., add_batch_size={config.num_envs}, "
+            f"sample_sequence_length={window}) or make_prioritised_episode_buffer(...), or pass None."
+        )
     require(
         buffer.add_batch_size == config.num_envs,
         f"the buffer's add_batch_size={buffer.add_batch_size} must equal {name}.num_envs={config.num_envs}.",
@@ -83,6 +92,12 @@ def check_buffer(config: Any, buffer: Buffer, window: int) -> None:
         buffer.sample_sequence_length == window,
         f"the buffer's sample_sequence_length={buffer.sample_sequence_length} must be {window} for this "
         f"{name}; build it with sample_sequence_length={window}.",
+    )
+    capacity = buffer.max_length_time_axis * buffer.add_batch_size
+    require(
+        config.learning_starts <= capacity,
+        f"{name}.learning_starts={config.learning_starts} exceeds the {capacity} transitions the buffer "
+        "holds, so learning would never start; lower learning_starts or enlarge the buffer.",
     )
 
 
@@ -169,7 +184,9 @@ class OffPolicyAlgorithm(JittedAlgorithm):
             before = state.step
             state, episodes = self._collect(rollout_key, state, self._policy(state, True), vector_steps)
             state = state.replace(step=before + per_iteration)
-            ready = self.buffer.can_sample(state.buffer_state) & (state.step >= self.config.learning_starts)
+            # Warmup transitions count: learning starts once the buffer holds learning_starts.
+            stored = stored_steps(state.buffer_state)
+            ready = self.buffer.can_sample(state.buffer_state) & (stored >= self.config.learning_starts)
 
             def learn(state: Any) -> tuple[Any, dict]:
                 state, metrics = jax.lax.scan(self._learn, state, jax.random.split(learn_key, num_updates))
@@ -180,7 +197,7 @@ class OffPolicyAlgorithm(JittedAlgorithm):
                 return state, jax.tree.map(lambda s: jnp.full(s.shape, jnp.nan, s.dtype), shapes)
 
             state, metrics = jax.lax.cond(ready, learn, wait, state)
-            count = target_updates(before, state.step, self.config.target_update_frequency)
+            count = target_updates(before, per_iteration, self.config.target_update_frequency)
             return self._update_targets(state, count), (episodes, metrics)
 
         state, (episodes, losses) = jax.lax.scan(

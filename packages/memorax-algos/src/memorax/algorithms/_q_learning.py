@@ -39,6 +39,7 @@ from memorax.algorithms._off_policy import (
     stored_carry,
 )
 from memorax.algorithms._rollout import Act, reset_envs
+from memorax.algorithms._steps import StepCount
 from memorax.algorithms._targets import inverse_value_rescale, n_step_bootstrap, update_target, value_rescale
 from memorax.algorithms._tree import strong_types
 from memorax.algorithms._unroll import expand_like, next_outputs, next_timesteps
@@ -56,10 +57,11 @@ Schedule = Callable[[Array], Array]
 class QLearningState:
     """Everything DQN/R2D2 training changes; per-env leaves have the env axis leading.
 
-    ``carry`` is the acting carry; ``step`` counts env transitions done by ``train``.
+    ``carry`` is the acting carry; ``step`` counts env transitions done by ``train``
+    (a :class:`~memorax.algorithms.StepCount`, exact beyond int32).
     """
 
-    step: Array
+    step: StepCount
     timestep: Timestep
     env_state: EnvState
     carry: Carry
@@ -128,7 +130,7 @@ class QLearning(OffPolicyAlgorithm):
         params = init_params(self.q_network, params_key, timestep)
         carry = self._fresh_carry(carry_key)
         state = QLearningState(
-            step=jnp.zeros((), jnp.int32),
+            step=StepCount.of(0),
             timestep=timestep,
             env_state=env_state,
             carry=carry,
@@ -148,7 +150,7 @@ class QLearning(OffPolicyAlgorithm):
         elif explore == "random":
             epsilon = jnp.float32(1.0)
         else:
-            epsilon = self.epsilon_schedule(state.step)
+            epsilon = self.epsilon_schedule(state.step.as_float())
 
         def act(key: PRNGKey, carry: Carry, timestep: Timestep, env_state: EnvState) -> tuple:
             carry, output = apply_step(self.q_network, state.params, timestep, carry)
@@ -165,7 +167,7 @@ class QLearning(OffPolicyAlgorithm):
         sample = self.buffer.sample(state.buffer_state, sample_key)
         prioritised = isinstance(self.buffer, PrioritisedEpisodeBuffer)
         if prioritised:
-            weights = importance_weights(sample.probabilities, self.beta_schedule(state.step))
+            weights = importance_weights(sample.probabilities, self.beta_schedule(state.step.as_float()))
         else:
             weights = jnp.ones((self.buffer.sample_batch_size,), jnp.float32)
         params, optimizer_state, metrics = gradient_step(

@@ -12,6 +12,7 @@ episode.
 import jax
 import jax.numpy as jnp
 
+from memorax.algorithms._steps import StepCount
 from memorax.core.typing import Array, ArrayLike, Params
 
 
@@ -84,14 +85,14 @@ def inverse_value_rescale(x: ArrayLike, epsilon: float = 1e-3) -> Array:
     return jnp.sign(x) * (jnp.square(root) - 1.0)
 
 
-def target_updates(step_before: Array, step_after: Array, period: int) -> Array:
-    """How many multiples of ``period`` env steps lie in ``(step_before, step_after]``.
+def target_updates(step_before: StepCount, num_steps: int, period: int) -> Array:
+    """How many multiples of ``period`` env steps lie in ``(step_before, step_before + num_steps]``.
 
     Counting crossings rather than testing ``step % period == 0`` keeps the period right
     whatever the step increment (upstream's check fired only every
-    ``lcm(period, train_frequency)`` steps).
+    ``lcm(period, train_frequency)`` steps); the remainder is exact at any step count.
     """
-    return step_after // period - step_before // period
+    return (step_before.remainder(period) + num_steps) // period
 
 
 def update_target(online: Params, target: Params, tau: float, count: Array) -> Params:

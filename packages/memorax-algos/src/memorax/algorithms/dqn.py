@@ -39,7 +39,8 @@ class DQNConfig:
         gamma: discount. double_q: pick the next action with the online network.
         value_rescaling: learn ``h(Q)`` (R2D2's rescaling), off by default.
         buffer_size, batch_size: default buffer size (env steps) and windows per update.
-        learning_starts: env steps trained on before the first update.
+        learning_starts: transitions the buffer must hold (those added by ``warmup``
+            included) before the first update; at most the buffer's capacity.
         epsilon_start, epsilon_finish, epsilon_decay_steps: default linear exploration.
         priority_eta, importance_sampling_exponent: used only with a prioritised buffer.
     """

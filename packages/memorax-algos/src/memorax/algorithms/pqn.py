@@ -20,19 +20,28 @@ import optax
 
 from memorax.algorithms._agent import JittedAlgorithm
 from memorax.algorithms._burn_in import burn_in, split_burn_in
-from memorax.algorithms._config import check_fraction, check_positive, check_recurrent_minibatches, check_rollout, updates_for
+from memorax.algorithms._config import (
+    check_fraction,
+    check_positive,
+    check_recurrent_minibatches,
+    check_rollout,
+    require,
+    updates_for,
+)
 from memorax.algorithms._evaluate import evaluation_logs
 from memorax.algorithms._exploration import epsilon_greedy
 from memorax.algorithms._logs import training_logs
 from memorax.algorithms._network import apply_step, apply_with_aux_losses, init_params, is_recurrent
 from memorax.algorithms._returns import episode_factors, lambda_returns
 from memorax.algorithms._rollout import reset_envs, rollout
+from memorax.algorithms._steps import StepCount
 from memorax.algorithms._tree import strong_types
 from memorax.algorithms._update import gradient_step, run_epochs
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.logs import Logs
 from memorax.core.timestep import Timestep, Transition
 from memorax.core.typing import Array, Carry, EnvParams, EnvState, Params, PRNGKey
+from memorax.networks.heads import C51QNetwork
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,7 +84,7 @@ class PQNConfig:
 class PQNState:
     """Everything PQN's training changes; per-env leaves have the env axis leading."""
 
-    step: Array
+    step: StepCount
     timestep: Timestep
     env_state: EnvState
     params: Params
@@ -92,6 +101,9 @@ class _Batch(NamedTuple):
 
 class PQN(JittedAlgorithm):
     """PQN over a memorax Network whose head returns Q-values (``heads.DiscreteQNetwork``).
+
+    A ``heads.C51QNetwork`` is refused (``ValueError``): PQN has no distributional
+    lambda-return target, and regressing C51's expectation would not train its loss.
 
     ``epsilon_schedule(step) -> epsilon`` maps env steps done to the exploration rate;
     by default a linear decay built from the config.
@@ -123,6 +135,12 @@ class PQN(JittedAlgorithm):
         self.epsilon_schedule = epsilon_schedule
         self._recurrent = is_recurrent(q_network.initialize_carry(jax.random.key(0), (1,)))
         check_recurrent_minibatches(config, self._recurrent)
+        require(
+            not isinstance(q_network.head, C51QNetwork),
+            "PQN regresses Q-values on lambda-returns, so a C51QNetwork head would be trained as an "
+            "expectation regressor and never by its own loss; use heads.DiscreteQNetwork with PQN, or DQN/R2D2, "
+            "which train C51 by the categorical projection of the n-step target.",
+        )
         super().__init__()
 
     def init(self, key: PRNGKey) -> PQNState:
@@ -131,7 +149,7 @@ class PQN(JittedAlgorithm):
         timestep, env_state = reset_envs(env_key, self.env, self.env_params, self.config.num_envs)
         params = init_params(self.q_network, params_key, timestep)
         state = PQNState(
-            step=jnp.zeros((), jnp.int32),
+            step=StepCount.of(0),
             timestep=timestep,
             env_state=env_state,
             params=params,
@@ -168,7 +186,7 @@ class PQN(JittedAlgorithm):
     def _update(self, state: PQNState, key: PRNGKey) -> tuple[PQNState, tuple[dict, dict]]:
         config = self.config
         rollout_key, epoch_key = jax.random.split(key)
-        epsilon = self.epsilon_schedule(state.step)
+        epsilon = self.epsilon_schedule(state.step.as_float())
         result = rollout(
             rollout_key,
             self.env,

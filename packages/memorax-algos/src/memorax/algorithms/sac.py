@@ -28,6 +28,7 @@ from memorax.algorithms._network import apply_step, init_params, is_recurrent
 from memorax.algorithms._off_policy import Buffer, OffPolicyAlgorithm, check_buffer, check_burn_in, check_off_policy, default_buffer, stored_carry
 from memorax.algorithms._q_learning import example_transition
 from memorax.algorithms._rollout import Act, reset_envs
+from memorax.algorithms._steps import StepCount
 from memorax.algorithms._targets import update_target
 from memorax.algorithms._tree import strong_types
 from memorax.algorithms._unroll import unroll_with_next
@@ -82,7 +83,7 @@ class SACConfig:
 class SACState:
     """Everything SAC training changes; ``carry`` is ``(actor_carry, critic_carry)``."""
 
-    step: Array
+    step: StepCount
     timestep: Timestep
     env_state: EnvState
     carry: Carry
@@ -181,7 +182,7 @@ class SAC(OffPolicyAlgorithm):
         alpha_params = self.alpha_network.init(alpha_key)
         carry = self._fresh_carry(carry_key)
         state = SACState(
-            step=jnp.zeros((), jnp.int32),
+            step=StepCount.of(0),
             timestep=timestep,
             env_state=env_state,
             carry=carry,

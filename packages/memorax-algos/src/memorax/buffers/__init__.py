@@ -6,6 +6,7 @@ the prioritised buffer samples them by priority with importance weights.
 
 from memorax.buffers.episode_buffer import EpisodeBuffer as EpisodeBuffer
 from memorax.buffers.episode_buffer import make_episode_buffer as make_episode_buffer
+from memorax.buffers.episode_buffer import stored_steps as stored_steps
 from memorax.buffers.prioritised_episode_buffer import PrioritisedEpisodeBuffer as PrioritisedEpisodeBuffer
 from memorax.buffers.prioritised_episode_buffer import importance_weights as importance_weights
 from memorax.buffers.prioritised_episode_buffer import (

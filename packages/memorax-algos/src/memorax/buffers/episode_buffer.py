@@ -33,7 +33,8 @@ class EpisodeBuffer:
     Attributes:
         init: ``init(item) -> state`` from one unbatched step (e.g. a ``Transition``).
         add: ``add(state, batch) -> state``; ``batch`` is ``(add_batch_size, ...)`` (one
-            step per row) or, with ``add_sequences=True``, ``(add_batch_size, T, ...)``.
+            step per row) or ``(add_batch_size, T, ...)`` (``T`` steps per row, flashbax's
+            layout); anything else raises a ``ValueError`` naming both.
         sample: ``sample(state, key) -> sample`` with ``sample.experience`` of shape
             ``(sample_batch_size, sample_sequence_length, ...)``.
         can_sample: ``can_sample(state) -> bool`` once ``min_length`` steps were added.
@@ -90,13 +91,55 @@ def time_axis_lengths(
     return max_length_time_axis, min_length_time_axis
 
 
-def add_time_axis(add: Callable[[Any, PyTree], Any]) -> Callable[[Any, PyTree], Any]:
-    """Turns an ``add`` of ``(B, T, ...)`` sequences into one of ``(B, ...)`` single steps."""
+def either_layout(add: Callable[[Any, PyTree], Any], add_batch_size: int) -> Callable[[Any, PyTree], Any]:
+    """Turns an ``add`` of ``(add_batch_size, T, ...)`` sequences (flashbax's layout) into one
+    that also takes one step per row, ``(add_batch_size, ...)``.
 
-    def add_step(state: Any, batch: PyTree) -> Any:
-        return add(state, jax.tree.map(lambda x: jnp.expand_dims(x, 1), batch))
+    The layout is read from the leaves' ranks against the stored item (static, so it
+    costs nothing under ``jit``); leaves that fit neither raise a ``ValueError`` saying
+    which shapes were expected.
+    """
 
-    return add_step
+    def add_either(state: Any, batch: PyTree) -> Any:
+        stored = jax.tree.leaves(state.experience)
+        leaves = jax.tree.leaves(batch)
+        if len(leaves) != len(stored):
+            raise ValueError(
+                f"buffer.add got a batch with {len(leaves)} leaves, but the buffer stores items with "
+                f"{len(stored)}; add the same structure as the item given to buffer.init."
+            )
+        layouts = {_layout(leaf.shape, item.shape[2:], add_batch_size) for leaf, item in zip(leaves, stored)}
+        if len(layouts) != 1 or None in layouts:
+            shapes = [(tuple(leaf.shape), tuple(item.shape[2:])) for leaf, item in zip(leaves, stored)]
+            raise ValueError(
+                f"buffer.add expects every leaf as (add_batch_size={add_batch_size}, *item_shape) for one "
+                f"step per row or (add_batch_size={add_batch_size}, T, *item_shape) for T steps per row "
+                f"(flashbax's layout), all leaves alike; got (leaf shape, item shape) pairs {shapes}."
+            )
+        if layouts == {"step"}:
+            batch = jax.tree.map(lambda x: jnp.expand_dims(x, 1), batch)
+        return add(state, batch)
+
+    return add_either
+
+
+def _layout(shape: tuple[int, ...], item: tuple[int, ...], add_batch_size: int) -> str | None:
+    """``"step"`` for ``(add_batch_size, *item)``, ``"sequence"`` for ``(add_batch_size, T, *item)``."""
+    if tuple(shape) == (add_batch_size, *item):
+        return "step"
+    if len(shape) == len(item) + 2 and shape[0] == add_batch_size and tuple(shape[2:]) == tuple(item):
+        return "sequence"
+    return None
+
+
+def stored_steps(state: TrajectoryBufferState) -> Array:
+    """How many steps (over all rows) the buffer holds now: int32 scalar.
+
+    Works for both buffers of this package; it stops growing once the rows are full.
+    """
+    leaf = jax.tree.leaves(state.experience)[0]
+    rows, length = leaf.shape[:2]
+    return jnp.where(state.is_full, length, state.current_index).astype(jnp.int32) * rows
 
 
 def make_episode_buffer(
@@ -105,7 +148,6 @@ def make_episode_buffer(
     sample_batch_size: int,
     sample_sequence_length: int,
     add_batch_size: int,
-    add_sequences: bool = False,
 ) -> EpisodeBuffer:
     """Uniform replay of ``sample_sequence_length``-step windows that may start at any step.
 
@@ -116,8 +158,6 @@ def make_episode_buffer(
         sample_batch_size: windows per ``sample``.
         sample_sequence_length: steps per window (for R2D2: burn-in + learning + n-step).
         add_batch_size: rows, i.e. the number of parallel environments that add.
-        add_sequences: if false, ``add`` takes one step per row ``(add_batch_size, ...)``;
-            if true, ``(add_batch_size, T, ...)``.
 
     Example:
         >>> buffer = make_episode_buffer(max_length=100_000, min_length=1000,
@@ -138,7 +178,7 @@ def make_episode_buffer(
     )
     return EpisodeBuffer(
         init=buffer.init,
-        add=buffer.add if add_sequences else add_time_axis(buffer.add),
+        add=either_layout(buffer.add, add_batch_size),
         sample=buffer.sample,
         can_sample=buffer.can_sample,
         add_batch_size=add_batch_size,

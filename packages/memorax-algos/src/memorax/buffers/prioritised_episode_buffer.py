@@ -29,7 +29,7 @@ from flashbax.buffers.prioritised_trajectory_buffer import (
     PrioritisedTrajectoryBufferState,
 )
 
-from memorax.buffers.episode_buffer import add_time_axis, time_axis_lengths
+from memorax.buffers.episode_buffer import either_layout, time_axis_lengths
 from memorax.core.typing import Array, PRNGKey, PyTree
 
 _DEVICES = ("cpu", "gpu", "tpu")
@@ -46,7 +46,7 @@ class PrioritisedEpisodeBuffer:
             ``indices`` ``(sample_batch_size,)`` (window ids for ``set_priorities``) and
             ``probabilities`` ``(sample_batch_size,)`` (the probability of drawing each).
         set_priorities: ``set_priorities(state, indices, priorities) -> state``; the
-            sampling weight of a window is ``priority ** priority_exponent``.
+            sampling weight of a window is ``(priority + priority_epsilon) ** priority_exponent``.
     """
 
     init: Callable[[PyTree], PrioritisedTrajectoryBufferState]
@@ -70,16 +70,19 @@ def make_prioritised_episode_buffer(
     add_batch_size: int,
     priority_exponent: float = 0.6,
     device: str = "cpu",
-    add_sequences: bool = False,
+    priority_epsilon: float = 1e-6,
 ) -> PrioritisedEpisodeBuffer:
     """Prioritised replay of windows that may start at any step.
 
     Args:
-        max_length, min_length, sample_batch_size, sample_sequence_length, add_batch_size,
-            add_sequences: as in :func:`~memorax.buffers.make_episode_buffer`.
+        max_length, min_length, sample_batch_size, sample_sequence_length, add_batch_size:
+            as in :func:`~memorax.buffers.make_episode_buffer`.
         priority_exponent: ``alpha`` of PER in ``[0, 1]``; 0 samples uniformly.
         device: ``"cpu"``, ``"gpu"`` or ``"tpu"``: picks flashbax's fastest sum-tree
             update for that device.
+        priority_epsilon: added to every priority given to ``set_priorities`` (Schaul et
+            al.'s ``p = |delta| + epsilon``), so a window whose error reached zero stays
+            sampleable.
 
     Example:
         >>> buffer = make_prioritised_episode_buffer(max_length=100_000, min_length=1000,
@@ -91,6 +94,8 @@ def make_prioritised_episode_buffer(
     )
     if not 0.0 <= priority_exponent <= 1.0:
         raise ValueError(f"`priority_exponent` must lie in [0, 1]; got {priority_exponent}.")
+    if not priority_epsilon > 0.0:
+        raise ValueError(f"`priority_epsilon` must be > 0 so that no window becomes unsampleable; got {priority_epsilon}.")
     if device not in _DEVICES:
         raise ValueError(f"`device` must be one of {_DEVICES}; got {device!r}.")
     buffer = prioritised_trajectory_buffer.make_prioritised_trajectory_buffer(
@@ -149,10 +154,12 @@ def make_prioritised_episode_buffer(
 
     return PrioritisedEpisodeBuffer(
         init=buffer.init,
-        add=add if add_sequences else add_time_axis(add),
+        add=either_layout(add, add_batch_size),
         sample=sample,
         can_sample=buffer.can_sample,
-        set_priorities=buffer.set_priorities,
+        set_priorities=lambda state, indices, priorities: buffer.set_priorities(
+            state, indices, priorities + priority_epsilon
+        ),
         add_batch_size=add_batch_size,
         sample_batch_size=sample_batch_size,
         sample_sequence_length=sample_sequence_length,
