@@ -43,7 +43,7 @@ def test_ppo__train_compiles_once_for_repeated_calls(agent, trained):
 
 def test_ppo__logs_hold_step_episode_statistics_and_losses(trained):
     _, logs = trained
-    assert logs["step"].dtype == jnp.int32 and logs["step"].shape == ()
+    assert logs["step"].dtype == jnp.float32 and logs["step"].shape == ()
     assert logs["episode/return"].shape == (2 * T, N)
     assert logs["episode/done"].dtype == bool and logs["episode/done"].any()
     for name in ("actor", "critic", "entropy", "approx_kl", "clip_fraction"):

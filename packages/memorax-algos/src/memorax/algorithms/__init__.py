@@ -17,6 +17,7 @@ from memorax.algorithms.r2d2 import R2D2State as R2D2State
 from memorax.algorithms.sac import SAC as SAC
 from memorax.algorithms.sac import SACConfig as SACConfig
 from memorax.algorithms.sac import SACState as SACState
+from memorax.algorithms._steps import StepCount as StepCount
 from memorax.algorithms.stream_ac import StreamAC as StreamAC
 from memorax.algorithms.stream_ac import StreamACConfig as StreamACConfig
 from memorax.algorithms.stream_ac import StreamACState as StreamACState

@@ -25,6 +25,7 @@ from memorax.algorithms._logs import training_logs
 from memorax.algorithms._network import apply_step, apply_with_aux_losses, init_params, is_recurrent
 from memorax.algorithms._returns import episode_factors, generalized_advantage_estimation, next_values
 from memorax.algorithms._rollout import Rollout, reset_envs, rollout, when_truncated
+from memorax.algorithms._steps import StepCount
 from memorax.algorithms._tree import strong_types
 from memorax.algorithms._update import gradient_step, joint_optimizer, run_epochs
 from memorax.core.dataclass import pytree_dataclass
@@ -257,7 +258,7 @@ class PPO(JittedAlgorithm):
             critic_params = init_params(self.critic, critic_key, self._critic_timestep(timestep, env_state))
         actor_carry, critic_carry = self._initial_carries(carry_key)
         state = PPOState(
-            step=jnp.zeros((), jnp.int32),
+            step=StepCount.of(0),
             timestep=timestep,
             env_state=env_state,
             actor_params=actor_params,
