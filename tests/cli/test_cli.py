@@ -200,9 +200,12 @@ def test_help__shows_defaults_and_the_chosen_algorithms_fields(capsys):
         (["--algo", "mappo"], "use --algo ppo or pqn or dqn or r2d2 or sac"),
         (["--env", "nope::x"], "Unknown environment namespace"),
         (["--config", "missing.yaml"], "no such file"),
+        (["--logger", "neptune"], "--logger neptune needs --neptune-project"),
+        (["--logger", "mlflow"], "--logger 'mlflow' is not one of wandb, tensorboard, neptune"),
     ],
 )
-def test_bad_input__one_line_exit_2_no_traceback_no_folder(argv, message, tmp_path, capsys):
+def test_bad_input__one_line_exit_2_no_traceback_no_folder(argv, message, tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("NEPTUNE_PROJECT", raising=False)
     run_dir = tmp_path / "run"
     assert main(["train", *argv, "--run-dir", str(run_dir)]) == 2
     captured = capsys.readouterr()

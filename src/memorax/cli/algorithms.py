@@ -80,14 +80,17 @@ def _replay_optimizer_steps(config: Any, num_updates: int) -> int:
     return max(num_updates - waiting, 1) * per_update
 
 
+def _policy_head(parts: Parts) -> Any:
+    from memorax.networks import heads
+
+    return (heads.Categorical if parts.discrete else heads.Gaussian)(action_dim=parts.action_dim)
+
+
 def _actor_critic(agent_class: Any) -> Callable[[Any, Any, Any, Parts], Any]:
     def build(config: Any, env: Any, env_params: Any, parts: Parts) -> Any:
         from memorax.networks import heads
 
-        policy = heads.Categorical(action_dim=parts.action_dim) if parts.discrete else heads.Gaussian(
-            action_dim=parts.action_dim
-        )
-        actor, critic = parts.network(policy), parts.network(heads.VNetwork())
+        actor, critic = parts.network(_policy_head(parts)), parts.network(heads.VNetwork())
         return agent_class(config, env, env_params, actor, critic, parts.optimizer(), parts.optimizer())
 
     return build
@@ -109,10 +112,7 @@ def _stream_ac(config: Any, env: Any, env_params: Any, parts: Parts) -> Any:
     from memorax.algorithms import StreamAC
     from memorax.networks import heads
 
-    policy = heads.Categorical(action_dim=parts.action_dim) if parts.discrete else heads.Gaussian(
-        action_dim=parts.action_dim
-    )
-    return StreamAC(config, env, env_params, parts.network(policy), parts.network(heads.VNetwork()))
+    return StreamAC(config, env, env_params, parts.network(_policy_head(parts)), parts.network(heads.VNetwork()))
 
 
 def _vector_steps(config: Any) -> int:

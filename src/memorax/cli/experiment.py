@@ -8,6 +8,7 @@ YAML or TOML file (``--config FILE``, flags override it), and written to
 """
 
 import dataclasses
+import os
 import tomllib
 import types
 import typing
@@ -125,8 +126,10 @@ class Experiment:
     """extra backend: wandb, tensorboard or neptune"""
     logger_mode: Literal["online", "offline"] = "online"
     """wandb/neptune mode; offline needs no network"""
-    project: str = "memorax"
-    """wandb project (neptune: workspace/project, or the NEPTUNE_PROJECT variable)"""
+    wandb_project: str = "memorax"
+    """W&B project of --logger wandb"""
+    neptune_project: str | None = None
+    """workspace/project of --logger neptune (default: the NEPTUNE_PROJECT variable)"""
     run_dir: str | None = None
     """run folder (default runs/<time>-<algo>-<torso>-<env>); an existing one is refused"""
     dashboard: bool = True
@@ -147,6 +150,11 @@ class Experiment:
             _require(value is None or value >= 1, f"--{name.replace('_', '-')} must be >= 1 env step, got {value}.")
         for name in self.logger:
             _require(name in LOGGERS, f"--logger {name!r} is not one of {', '.join(LOGGERS)}.")
+        _require(
+            "neptune" not in self.logger or bool(self.neptune_project or os.environ.get("NEPTUNE_PROJECT")),
+            "--logger neptune needs --neptune-project workspace/project (or the NEPTUNE_PROJECT variable), "
+            "even offline.",
+        )
         _require(self.torso in TORSO_NAMES, f"--torso {self.torso!r} is not one of {', '.join(TORSO_NAMES)}.")
         _require("::" in self.env, f"--env must look like namespace::name (e.g. gymnax::CartPole-v1), got {self.env!r}.")
 

@@ -80,7 +80,8 @@ def condense(text: str) -> str:
             lines.append(line)
     if len(lines) > 1 and lines[0].endswith(("error", "options", "argument", "arguments")):
         lines = lines[1:]  # the box title, e.g. "Value error"
-    return " ".join(lines)
+    text = re.sub(r"^Error parsing \S+: ", "", " ".join(lines))  # our own validation message follows
+    return re.sub(r"^Invalid choice (?=invalid choice)", "", text)
 
 
 def _entry(algo: str) -> Entry:

@@ -19,7 +19,7 @@ import yaml
 from memorax.cli.experiment import UsageError
 from memorax.cli.parsing import ArgumentParser
 
-_NOT_COMPARED = ("sweep", "run_dir", "logger", "logger_mode", "project", "dashboard")
+_NOT_COMPARED = ("sweep", "run_dir", "logger", "logger_mode", "wandb_project", "neptune_project", "dashboard")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

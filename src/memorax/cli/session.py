@@ -69,11 +69,11 @@ def _backends(experiment: Experiment, run_dir: Path, label: str) -> list[Any]:
     makers = {
         "tensorboard": lambda: TensorBoardLogger(run_dir / "tensorboard" / label),
         "wandb": lambda: WandbLogger(
-            project=experiment.project, name=name, group=run_dir.name, config=to_mapping(experiment),
+            project=experiment.wandb_project, name=name, group=run_dir.name, config=to_mapping(experiment),
             mode="offline" if offline else "online", directory=run_dir / "wandb",
         ),
         "neptune": lambda: NeptuneLogger(
-            experiment.project if "/" in experiment.project else None, experiment_name=name.replace("/", "-"),
+            experiment.neptune_project, experiment_name=name.replace("/", "-"),
             config=to_mapping(experiment), mode="offline" if offline else "async", log_directory=run_dir / "neptune",
         ),
     }  # fmt: skip
