@@ -8,6 +8,7 @@ tasks end only by their time limit (truncation); other tasks are truncated where
 their step counter reached ``max_steps`` and terminated otherwise.
 """
 
+from collections.abc import Iterator
 from typing import Any
 
 import jax.numpy as jnp
@@ -87,21 +88,53 @@ class JaxMARLEnvironment(AutoResetEnvironment):
         if self.time_limit_only:
             at_time_limit = episode_over
         else:
-            counter = getattr(state, "step", getattr(state, "time", None))
-            limit = getattr(self.env, "max_steps", None)
+            counter, limit = _step_counter(state), _step_limit(self.env)
             at_time_limit = episode_over & (counter >= limit) if counter is not None and limit is not None else False
         truncated = done & at_time_limit
         reward = self._stack(rewards).astype(jnp.float32)
         return self._stack(obs), state, reward, done & ~truncated, truncated, dict(infos)
 
     def global_state(self, state: EnvState, params: JaxMARLParams) -> Array:
-        """``(num_agents, G)``: the centralised critic's input, the same row for every agent."""
-        obs = self.env.get_obs(state)
-        if WORLD_STATE in obs:
-            world = jnp.ravel(obs[WORLD_STATE])
+        """``(num_agents, G)``: the centralised critic's input, the same row for every agent.
+
+        ``env.get_world_state(state)`` where the env has it (SMAX: its world state is in
+        ``step``/``reset`` outputs only, not in ``get_obs``), else the ``"world_state"``
+        observation, else all agents' observations concatenated.
+        """
+        if hasattr(self.env, "get_world_state"):
+            world = jnp.ravel(self.env.get_world_state(state))
         else:
-            world = jnp.concatenate([jnp.ravel(obs[a]) for a in self.agents])
+            obs = self.env.get_obs(state)
+            if WORLD_STATE in obs:
+                world = jnp.ravel(obs[WORLD_STATE])
+            else:
+                world = jnp.concatenate([jnp.ravel(obs[a]) for a in self.agents])
         return jnp.broadcast_to(world, (self.num_agents, world.shape[0]))
+
+
+def _unwrap(obj: Any, inner: tuple[str, ...]) -> Iterator[Any]:
+    """``obj`` and the objects it wraps through the attributes ``inner``, outermost first."""
+    while obj is not None:
+        yield obj
+        obj = next((vars(obj)[name] for name in inner if name in vars(obj)), None) if hasattr(obj, "__dict__") else None
+
+
+def _step_counter(state: EnvState) -> Array | None:
+    """The step counter (``step`` or ``time``) of ``state`` or of a state it wraps
+    (``HeuristicEnemySMAX``: ``state.state.step``; JaxMARL wrappers: ``env_state``)."""
+    for inner in _unwrap(state, ("state", "env_state")):
+        for name in ("step", "time"):
+            if hasattr(inner, name):
+                return getattr(inner, name)
+    return None
+
+
+def _step_limit(env: Any) -> int | None:
+    """``max_steps`` of ``env`` or of an env it wraps (``_env``, ``env``)."""
+    for inner in _unwrap(env, ("_env", "env")):
+        if "max_steps" in vars(inner):
+            return vars(inner)["max_steps"]
+    return None
 
 
 def ids() -> list[str]:
