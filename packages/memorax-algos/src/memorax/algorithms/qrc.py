@@ -37,9 +37,10 @@ from memorax.algorithms._config import check_fraction, check_positive, require
 from memorax.algorithms._correction import correction_norm, with_correction
 from memorax.algorithms._evaluate import evaluation_logs
 from memorax.algorithms._exploration import epsilon_greedy
-from memorax.algorithms._logs import episode_logs, training_logs
+from memorax.algorithms._logs import episode_logs
 from memorax.algorithms._network import apply_step, apply_with_aux_losses, init_params
 from memorax.algorithms._rollout import reset_envs, step_envs
+from memorax.algorithms._streaming import train_every_step
 from memorax.algorithms._tree import strong_types
 from memorax.algorithms._update import gradient_step
 from memorax.core.dataclass import pytree_dataclass
@@ -149,15 +150,7 @@ class QRC(JittedAlgorithm):
         return carry, epsilon_greedy(key, q_values, epsilon, timestep.action.dtype), {}
 
     def _train(self, key: PRNGKey, state: QRCState, num_steps: int) -> tuple[QRCState, Logs]:
-        num_envs = self.config.num_envs
-        require(
-            num_steps > 0 and num_steps % num_envs == 0,
-            f"num_steps={num_steps} must be a positive multiple of QRCConfig.num_envs={num_envs} "
-            "(one update per vector step).",
-        )
-        state, (episodes, metrics) = jax.lax.scan(self._step, state, jax.random.split(key, num_steps // num_envs))
-        episodes = jax.tree.map(lambda x: x[:, None], episodes)
-        return state, training_logs(state.step, episodes, metrics)
+        return train_every_step(self._step, key, state, num_steps, self.config)
 
     def _step(self, state: QRCState, key: PRNGKey) -> tuple[QRCState, tuple[dict, dict]]:
         act_key, env_key = jax.random.split(key)

@@ -32,7 +32,7 @@ import jax.numpy as jnp
 from memorax.algorithms._agent import JittedAlgorithm
 from memorax.algorithms._config import check_fraction, check_positive, require
 from memorax.algorithms._evaluate import evaluation_logs
-from memorax.algorithms._logs import episode_logs, training_logs
+from memorax.algorithms._logs import episode_logs
 from memorax.algorithms._network import apply_step, init_params
 from memorax.algorithms._normalization import (
     Normalizer,
@@ -42,7 +42,14 @@ from memorax.algorithms._normalization import (
     scale_reward,
 )
 from memorax.algorithms._rollout import reset_envs, step_envs
-from memorax.algorithms._streaming import accumulate_traces, first_row, obgd_update, per_env, zero_traces
+from memorax.algorithms._streaming import (
+    accumulate_traces,
+    first_row,
+    obgd_update,
+    per_env,
+    train_every_step,
+    zero_traces,
+)
 from memorax.algorithms._tree import strong_types
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.logs import Logs
@@ -173,15 +180,7 @@ class StreamAC(JittedAlgorithm):
         return self.critic.head.value(output)[0, 0], first_row(carry)
 
     def _train(self, key: PRNGKey, state: StreamACState, num_steps: int) -> tuple[StreamACState, Logs]:
-        num_envs = self.config.num_envs
-        require(
-            num_steps > 0 and num_steps % num_envs == 0,
-            f"num_steps={num_steps} must be a positive multiple of StreamACConfig.num_envs={num_envs} "
-            "(one update per vector step).",
-        )
-        state, (episodes, metrics) = jax.lax.scan(self._step, state, jax.random.split(key, num_steps // num_envs))
-        episodes = jax.tree.map(lambda x: x[:, None], episodes)
-        return state, training_logs(state.step, episodes, metrics)
+        return train_every_step(self._step, key, state, num_steps, self.config)
 
     def _step(self, state: StreamACState, key: PRNGKey) -> tuple[StreamACState, tuple[dict, dict]]:
         config = self.config
