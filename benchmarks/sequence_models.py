@@ -2,7 +2,10 @@
 
 Prints one JSON line per measurement: {"name", "config", "value", "unit"} where value is
 the median wall time (ms) of jitted calls after a warm-up (compile) call. Memoroids
-appear twice, ``<cell>[associative]`` and ``<cell>[sequential]``, side by side.
+appear twice, ``<cell>[associative]`` and ``<cell>[sequential]``, side by side. For each
+model: ``<model>/step_latency`` (one forward step, T=1, as when acting), then
+``<model>/forward`` and ``<model>/forward_backward`` at every training length (T=128
+and T=1024 by default), printed next to each other.
 
     uv run python benchmarks/sequence_models.py            # B=64, T in {128, 1024}, F=64
     uv run python benchmarks/sequence_models.py --quick    # tiny smoke run
@@ -14,6 +17,7 @@ Add a model by adding a zero-argument factory to MODELS (its features must be F)
 import argparse
 import json
 import statistics
+import sys
 import time
 from collections.abc import Callable
 
@@ -92,23 +96,45 @@ def median_ms(fn: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
-def emit(name: str, config: dict, value: float) -> None:
+def emit(name: str, config: dict, value: float) -> float:
     print(json.dumps({"name": name, "config": config, "value": round(value, 3), "unit": "ms"}), flush=True)
+    return value
 
 
-def bench(name: str, model: nn.Module, batch: int, lengths: list[int], repeats: int) -> None:
+def bench(name: str, model: nn.Module, batch: int, lengths: list[int], repeats: int) -> dict[str, float]:
+    """Times ``model`` at every length; returns ``{"<metric> T=<length>": ms}`` (also printed)."""
     key = jax.random.key(0)
     params = jax.jit(model.init)(key, jnp.zeros((batch, 1, F)), jnp.zeros((batch, 1), bool))
     carry = model.initialize_carry(key, (batch, F))
     forward = jax.jit(lambda p, x, d, c: model.apply(p, x, d, c)[1])
     backward = jax.jit(jax.grad(lambda p, x, d, c: jnp.sum(model.apply(p, x, d, c)[1].astype(jnp.float32) ** 2)))
+    times = {}
     for length in lengths:
         x = jax.random.normal(key, (batch, length, F))
         done = jax.random.bernoulli(key, 0.01, (batch, length))
         config = {"B": batch, "T": length, "F": F}
-        emit(f"{name}/forward", config, median_ms(lambda: forward(params, x, done, carry), repeats))
-        if length > 1:
-            emit(f"{name}/forward_backward", config, median_ms(lambda: backward(params, x, done, carry), repeats))
+        if length == 1:
+            times["step T=1"] = emit(
+                f"{name}/step_latency", config, median_ms(lambda: forward(params, x, done, carry), repeats)
+            )
+            continue
+        times[f"fwd T={length}"] = emit(
+            f"{name}/forward", config, median_ms(lambda: forward(params, x, done, carry), repeats)
+        )
+        times[f"fwd+bwd T={length}"] = emit(
+            f"{name}/forward_backward", config, median_ms(lambda: backward(params, x, done, carry), repeats)
+        )
+    return times
+
+
+def print_table(rows: dict[str, dict[str, float]]) -> None:
+    """One line per model with its lengths side by side (ms), on stderr (stdout stays JSON)."""
+    columns = list(dict.fromkeys(column for times in rows.values() for column in times))
+    width = max(len(name) for name in rows)
+    print(f"{'model (ms)':<{width}}  " + "  ".join(f"{c:>15}" for c in columns), file=sys.stderr)
+    for name, times in rows.items():
+        cells = "  ".join(f"{times[c]:>15.2f}" if c in times else f"{'':>15}" for c in columns)
+        print(f"{name:<{width}}  {cells}", file=sys.stderr)
 
 
 def main() -> None:
@@ -122,8 +148,8 @@ def main() -> None:
         parser.error(f"unknown models {unknown}; choose from {sorted(MODELS)}")
     batch, lengths = (4, [1, 16]) if args.quick else (64, [1, 128, 1024])
     repeats = 1 if args.quick else args.repeats
-    for name in args.models:
-        bench(name, MODELS[name](), batch, lengths, repeats)
+    rows = {name: bench(name, MODELS[name](), batch, lengths, repeats) for name in args.models}
+    print_table(rows)
 
 
 if __name__ == "__main__":

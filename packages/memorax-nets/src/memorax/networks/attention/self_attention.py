@@ -14,6 +14,7 @@ import jax.numpy as jnp
 from memorax.core.dataclass import pytree_dataclass
 from memorax.core.typing import Array, PRNGKey
 from memorax.networks.attention.alibi import ALiBi
+from memorax.networks.attention.banded import banded_attention
 from memorax.networks.attention.positional_embedding import PositionalEmbedding
 from memorax.networks.attention.rolling_window import episode_positions, roll_in, window_positions
 from memorax.networks.attention.rope import RoPE
@@ -142,26 +143,21 @@ class SelfAttention(SequenceModel):
             past_key, past_value, past_valid = key_proj(m), value_proj(m), memory_valid
             window = min(config.context_length, memory.shape[1] + 1)
 
-        num_past = past_key.shape[1]
         key_positions = jnp.concatenate(
-            [window_positions(carry.position, num_past), positions], axis=1
+            [window_positions(carry.position, past_key.shape[1]), positions], axis=1
         )
         episode = jnp.cumsum(done, axis=1)
         key_episode = jnp.concatenate([jnp.where(past_valid, 0, -1), episode], axis=1)
-        query_index = num_past + jnp.arange(inputs.shape[1])[:, None]
-        key_index = jnp.arange(key_positions.shape[1])[None, :]
-        in_window = (key_index <= query_index) & (key_index > query_index - window)
-        mask = (episode[:, :, None] == key_episode[:, None, :]) & in_window
-
-        keys = jnp.concatenate([past_key.astype(key.dtype), key], axis=1)
-        values = jnp.concatenate([past_value.astype(value.dtype), value], axis=1)
-        bias = embedding.bias(positions, key_positions)
-        y = jax.nn.dot_product_attention(
-            embedding.rotate(query, positions),
-            embedding.rotate(keys, key_positions),
-            values,
-            bias=None if bias is None else bias.astype(query.dtype),
-            mask=mask[:, None],
+        y = banded_attention(
+            query,
+            jnp.concatenate([past_key.astype(key.dtype), key], axis=1),
+            jnp.concatenate([past_value.astype(value.dtype), value], axis=1),
+            episode,
+            key_episode,
+            positions,
+            key_positions,
+            window,
+            embedding,
         )
         y = nn.DenseGeneral(config.features, axis=(-2, -1), use_bias=config.use_bias, name="out")(y)
 
