@@ -25,7 +25,7 @@ def main(total_steps: int = TOTAL_STEPS, seed: int = 0) -> float:
     env = RecordEpisodeStatistics(env)
     config = R2D2Config(
         num_envs=16, tau=1.0, target_update_frequency=1000, train_frequency=16, burn_in_length=4,
-        sequence_length=8, n_step=3, gamma=0.9, priority_exponent=0.9, importance_sampling_exponent=0.6,
+        sequence_length=14, n_step=3, gamma=0.9, priority_exponent=0.9, importance_sampling_exponent=0.6,
         buffer_size=50_000, batch_size=32, learning_starts=2_000, epsilon_decay_steps=30_000, epsilon_finish=0.02,
     )
     q_network = Network(
@@ -33,11 +33,11 @@ def main(total_steps: int = TOTAL_STEPS, seed: int = 0) -> float:
         torso=RNN(cell=nn.GRUCell(features=64)),
         head=heads.DiscreteQNetwork(action_dim=env.action_space(env_params).n),
     )
-    # Windows of burn-in + learning + n-step steps; each starts anywhere, from its stored carry.
+    # Windows of sequence_length steps (burn-in first); each starts anywhere, from its stored carry.
     buffer = make_prioritised_episode_buffer(
         max_length=config.buffer_size, min_length=config.batch_size,
         sample_batch_size=config.batch_size,
-        sample_sequence_length=config.burn_in_length + config.sequence_length + config.n_step - 1,
+        sample_sequence_length=config.sequence_length,
         add_batch_size=config.num_envs, priority_exponent=config.priority_exponent,
     )
     epsilon = optax.linear_schedule(1.0, config.epsilon_finish, config.epsilon_decay_steps)

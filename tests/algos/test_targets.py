@@ -1,5 +1,6 @@
 """Off-policy target math: n-step returns, value rescaling, target-network timing."""
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -117,3 +118,23 @@ def test_update_target__copy_polyak_and_repeated_polyak():
     assert float(update_target(online, target, 0.3, 0)["w"]) == 0.0
     once = update_target(online, target, 0.3, 1)
     np.testing.assert_allclose(update_target(online, once, 0.3, 1)["w"], update_target(online, target, 0.3, 2)["w"])
+
+
+def test_c51_n_step_target__keeps_mass_and_mean_of_the_n_step_return():
+    """C51's target for DQN/R2D2: the next distribution at each start's bootstrap step, shifted
+    by ``R + D z`` and projected (Bellemare et al. 2017), sums to 1 and has the mean of the
+    scalar n-step return (atoms stay inside the support here)."""
+    from memorax.networks.heads import C51QNetwork
+
+    head = C51QNetwork(action_dim=2, num_atoms=51, v_min=-20.0, v_max=20.0)
+    reward = jnp.asarray([1.0, -0.5, 0.25, 2.0, 0.0, 1.5])
+    terminated = jnp.asarray([0.0, 0.0, 0.0, 1.0, 0.0, 0.0])
+    truncated = jnp.asarray([0.0, 1.0, 0.0, 0.0, 0.0, 0.0])
+    discount, trace = 0.9 * (1.0 - terminated), 1.0 - truncated
+    logits = jnp.sin(jnp.arange(6 * 51, dtype=jnp.float32).reshape(6, 51))  # next-state logits per step
+    total, scale, index = n_step_bootstrap(reward, discount, trace, 3)
+    target = head.project(logits[index], total, scale)
+    np.testing.assert_allclose(target.sum(-1), 1.0, rtol=1e-5)
+    means = jnp.sum(jax.nn.softmax(logits, -1) * head.support(), -1)
+    expected = n_step_returns(reward, discount, trace, means, 3)
+    np.testing.assert_allclose((target * head.support()).sum(-1)[: len(expected)], expected, rtol=1e-4, atol=1e-4)
