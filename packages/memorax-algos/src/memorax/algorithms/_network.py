@@ -10,8 +10,10 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 
+from memorax.core.protocols import DiscreteSpace
 from memorax.core.timestep import Timestep
-from memorax.core.typing import Array, Carry, Params
+from memorax.core.typing import Array, Carry, EnvParams, Params
+from memorax.networks import FeatureExtractor
 
 AUX_LOSSES = "aux_losses"
 
@@ -67,3 +69,25 @@ def init_params(network: nn.Module, key: Array, timestep: Timestep, **kwargs: An
 def is_recurrent(carry: Carry) -> bool:
     """Whether a carry holds state (stateless torsos have ``None`` carries)."""
     return len(jax.tree.leaves(carry)) > 0
+
+
+def with_action_space(network: nn.Module, env: Any, env_params: EnvParams) -> nn.Module:
+    """``network`` with its feature extractor's ``num_actions`` set from ``env``'s discrete action space.
+
+    A :class:`~memorax.networks.FeatureExtractor` with an ``action_extractor`` one-hot
+    encodes discrete previous actions and so needs ``num_actions``; the algorithm knows
+    the action space, so users may leave it out (as the Building Networks guide does).
+    Networks without such an extractor, continuous action spaces and an explicit
+    ``num_actions`` are returned unchanged. Works for any module with a
+    ``feature_extractor`` field (``flax`` ``clone``).
+    """
+    extractor = getattr(network, "feature_extractor", None)
+    space = env.action_space(env_params)
+    if (
+        not isinstance(extractor, FeatureExtractor)
+        or extractor.action_extractor is None
+        or extractor.num_actions is not None
+        or not isinstance(space, DiscreteSpace)
+    ):
+        return network
+    return network.clone(feature_extractor=extractor.clone(num_actions=int(space.n)))

@@ -29,7 +29,9 @@ import optax
 from memorax.algorithms._config import require
 from memorax.algorithms._burn_in import burn_in, split_burn_in
 from memorax.algorithms._exploration import epsilon_greedy
-from memorax.algorithms._network import apply_sequence, apply_step, apply_with_aux_losses, init_params, is_recurrent
+from memorax.algorithms._network import (
+    apply_sequence, apply_step, apply_with_aux_losses, init_params, is_recurrent, with_action_space,
+)
 from memorax.algorithms._off_policy import (
     Buffer,
     OffPolicyAlgorithm,
@@ -103,7 +105,7 @@ class QLearning(OffPolicyAlgorithm):
         self.config = config
         self.env = env
         self.env_params = env_params
-        self.q_network = q_network
+        self.q_network = with_action_space(q_network, env, env_params)
         self.optimizer = optimizer
         check_burn_in(config, is_recurrent(q_network.initialize_carry(jax.random.key(0), (1,))))
         window = config.replay_length

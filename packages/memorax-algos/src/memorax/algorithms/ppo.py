@@ -22,7 +22,7 @@ from memorax.algorithms._burn_in import burn_in, split_burn_in
 from memorax.algorithms._config import check_fraction, check_positive, check_recurrent_minibatches, check_rollout, require, updates_for
 from memorax.algorithms._evaluate import evaluation_logs
 from memorax.algorithms._logs import training_logs
-from memorax.algorithms._network import apply_step, apply_with_aux_losses, init_params, is_recurrent
+from memorax.algorithms._network import apply_step, apply_with_aux_losses, init_params, is_recurrent, with_action_space
 from memorax.algorithms._returns import episode_factors, generalized_advantage_estimation, next_values
 from memorax.algorithms._rollout import Rollout, reset_envs, rollout, when_truncated
 from memorax.algorithms._steps import StepCount
@@ -185,8 +185,8 @@ class PPO(JittedAlgorithm):
         self.config = config
         self.env = env
         self.env_params = env_params
-        self.actor = actor
-        self.critic = critic
+        self.actor = with_action_space(actor, env, env_params)
+        self.critic = with_action_space(critic, env, env_params)
         self.actor_optimizer = actor_optimizer
         self.critic_optimizer = critic_optimizer
         self._value_head = actor.head.value if self._shared else critic.head

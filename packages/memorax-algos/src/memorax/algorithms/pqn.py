@@ -31,7 +31,7 @@ from memorax.algorithms._config import (
 from memorax.algorithms._evaluate import evaluation_logs
 from memorax.algorithms._exploration import epsilon_greedy
 from memorax.algorithms._logs import training_logs
-from memorax.algorithms._network import apply_step, apply_with_aux_losses, init_params, is_recurrent
+from memorax.algorithms._network import apply_step, apply_with_aux_losses, init_params, is_recurrent, with_action_space
 from memorax.algorithms._returns import episode_factors, lambda_returns
 from memorax.algorithms._rollout import reset_envs, rollout
 from memorax.algorithms._steps import StepCount
@@ -126,7 +126,7 @@ class PQN(JittedAlgorithm):
         self.config = config
         self.env = env
         self.env_params = env_params
-        self.q_network = q_network
+        self.q_network = with_action_space(q_network, env, env_params)
         self.optimizer = optimizer
         if epsilon_schedule is None:
             epsilon_schedule = optax.linear_schedule(
