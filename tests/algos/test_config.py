@@ -49,12 +49,23 @@ def test_agent__recurrent_minibatches_must_divide_the_env_rows(probes):
         PQN(config, probes["RememberBit"](), None, make(heads.DiscreteQNetwork(action_dim=2), recurrent=True), optax.adam(1e-3))
 
 
-def test_train__refuses_a_partial_update(probes):
+@pytest.mark.parametrize(("budget", "trained"), [(12, 16), (3, 8), (8, 8)])
+def test_train__rounds_a_partial_budget_up_to_whole_updates(probes, budget, trained):
+    """8 transitions per update: ceil(budget / 8) updates, at least one; logs report the exact steps."""
     make, heads = probes["make_network"], probes["heads"]
     agent = PQN(PQNConfig(num_envs=2, num_steps=4, num_minibatches=1), probes["RememberBit"](), None,
                 make(heads.DiscreteQNetwork(action_dim=2)), optax.adam(1e-3))
-    with pytest.raises(ValueError, match=r"num_steps=12 must be a positive multiple of 8"):
-        agent.train(jax.random.key(0), agent.init(jax.random.key(1)), 12)
+    _, logs = agent.train(jax.random.key(0), agent.init(jax.random.key(1)), budget)
+    assert int(logs["step"]) == trained
+    assert logs["losses/td"].shape == (trained // 8,)
+
+
+def test_train__refuses_a_non_positive_budget(probes):
+    make, heads = probes["make_network"], probes["heads"]
+    agent = PQN(PQNConfig(num_envs=2, num_steps=4, num_minibatches=1), probes["RememberBit"](), None,
+                make(heads.DiscreteQNetwork(action_dim=2)), optax.adam(1e-3))
+    with pytest.raises(ValueError, match=r"num_steps=0 must be > 0"):
+        agent.train(jax.random.key(0), agent.init(jax.random.key(1)), 0)
 
 
 def test_run_epochs__target_kl_style_stop_skips_the_remaining_epochs():

@@ -8,6 +8,8 @@ from memorax.algorithms.pqn import PQNConfig as PQNConfig
 from memorax.algorithms.pqn import PQNState as PQNState
 from memorax.algorithms.mappo import MAPPO as MAPPO
 from memorax.algorithms.mappo import MAPPOConfig as MAPPOConfig
+from memorax.algorithms.mappo import IPPO as IPPO
+from memorax.algorithms.mappo import IPPOConfig as IPPOConfig
 from memorax.algorithms.dqn import DQN as DQN
 from memorax.algorithms.dqn import DQNConfig as DQNConfig
 from memorax.algorithms.dqn import DQNState as DQNState

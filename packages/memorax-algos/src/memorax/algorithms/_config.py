@@ -63,10 +63,16 @@ def check_recurrent_minibatches(config: Any, recurrent: bool) -> None:
 
 
 def updates_for(config: Any, num_steps: int, steps_per_update: int) -> int:
-    """How many updates make ``num_steps`` env transitions; refuses a partial update."""
+    """How many updates of ``steps_per_update`` env transitions train ``num_steps`` of them.
+
+    ``ceil(num_steps / steps_per_update)``: a budget that is not a multiple of one
+    update is rounded up to whole updates (a rollout cannot stop half-way), so at
+    least ``num_steps`` transitions are trained; the logs' ``"step"`` reports the
+    exact count. ``num_steps`` must be positive.
+    """
     require(
-        num_steps > 0 and num_steps % steps_per_update == 0,
-        f"num_steps={num_steps} must be a positive multiple of {steps_per_update} "
-        f"({type(config).__name__}.num_envs * num_steps env transitions per update).",
+        num_steps > 0,
+        f"num_steps={num_steps} must be > 0 (env transitions to train; {type(config).__name__} trains "
+        f"{steps_per_update} per update and rounds a budget up to whole updates).",
     )
-    return num_steps // steps_per_update
+    return -(-num_steps // steps_per_update)

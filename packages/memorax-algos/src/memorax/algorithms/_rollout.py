@@ -75,9 +75,17 @@ def step_envs(
     transition ``(timestep, action, reward, terminated, truncated, next_observation)``
     with ``next_observation = info["final_observation"]``, and ``info``.
     """
-    num_envs = jnp.shape(timestep.done)[0]
+    return step_envs_with_keys(
+        jax.random.split(key, jnp.shape(timestep.done)[0]), env, env_params, env_state, timestep, action
+    )
+
+
+def step_envs_with_keys(
+    keys: PRNGKey, env: Any, env_params: EnvParams, env_state: EnvState, timestep: Timestep, action: Array
+) -> tuple[Timestep, EnvState, Transition, dict[str, Any]]:
+    """:func:`step_envs` with one key per env already split, ``keys`` ``(num_envs,)``."""
     observation, new_state, reward, terminated, truncated, info = jax.vmap(env.step, in_axes=(0, 0, 0, None))(
-        jax.random.split(key, num_envs), env_state, action, env_params
+        keys, env_state, action, env_params
     )
     new_state = jax.tree.map(lambda new, old: jax.lax.convert_element_type(new, old.dtype), new_state, env_state)
     reward = jnp.asarray(reward, jnp.float32)
@@ -111,21 +119,25 @@ def rollout(
     """Runs ``act`` for ``num_steps`` vector steps with ``lax.scan``.
 
     With ``store_carry`` each transition keeps the policy carry *before* ``o_t``
-    (for replay that restarts sequences anywhere).
+    (for replay that restarts sequences anywhere). Every step's keys are split in one
+    vectorised call before the loop: on CPU each ``jax.random.split`` inside the loop
+    is a small rolled loop of its own.
     """
+    num_envs = jnp.shape(timestep.done)[0]
 
-    def step(loop: tuple[EnvState, Timestep, Carry], step_key: PRNGKey):
+    def step(loop: tuple[EnvState, Timestep, Carry], step_keys: PRNGKey):
         env_state, timestep, carry = loop
-        act_key, env_key = jax.random.split(step_key)
-        new_carry, action, aux = act(act_key, carry, timestep, env_state)
-        next_ts, env_state, transition, info = step_envs(env_key, env, env_params, env_state, timestep, action)
+        new_carry, action, aux = act(step_keys[0], carry, timestep, env_state)
+        next_ts, env_state, transition, info = step_envs_with_keys(
+            step_keys[1:], env, env_params, env_state, timestep, action
+        )
         transition = transition.replace(aux=aux, carry=carry if store_carry else None)
         if bootstrap is not None:
             transition = transition.replace(aux={**aux, **bootstrap(new_carry, transition, env_state)})
         return (env_state, next_ts, new_carry), (transition, episode_logs(info))
 
     (env_state, timestep, carry), (transitions, logs) = jax.lax.scan(
-        step, (env_state, timestep, carry), jax.random.split(key, num_steps)
+        step, (env_state, timestep, carry), jax.random.split(key, (num_steps, 1 + num_envs))
     )
     return Rollout(env_state, timestep, carry, swap_leading_axes(transitions), logs)
 

@@ -46,7 +46,9 @@ class PPOConfig:
             so it must then divide ``num_envs``); update_epochs: passes over a rollout.
         normalize_advantage: standardise advantages per minibatch.
         clip_coefficient: ratio clip epsilon (also the value clip range).
-        clip_value_loss: clip the value change around the rollout's values.
+        clip_value_loss: clip the value change around the rollout's values (a squared-error
+            form; refused with an ``HLGaussVNetwork`` critic, whose own cross-entropy is used
+            when this is False).
         entropy_coefficient: entropy bonus weight; value_coefficient: critic loss
             weight (matters with gradient clipping or plain SGD in the critic optimizer).
         burn_in_length: leading steps of each row only used to warm the carries up.
@@ -128,6 +130,15 @@ class _Batch(NamedTuple):
     active: Array | None
     actor_carry: Carry
     critic_carry: Carry
+
+
+def _over_rows(fn: Any, *xs: Array) -> Array:
+    """``fn`` on every ``(T,)`` row of ``(R, T, ...)`` arrays (trailing axes such as a kept agent
+    axis are rows too); ``(R, ...)`` arguments are one scalar per row. Returns ``(R, T, ...)``."""
+    first = xs[0]
+    to_rows = lambda x: jnp.reshape(jnp.moveaxis(x, 1, -1), (-1, first.shape[1])) if x.ndim == first.ndim else jnp.ravel(x)
+    out = jax.vmap(fn)(*map(to_rows, xs))
+    return jnp.moveaxis(jnp.reshape(out, (first.shape[0], *first.shape[2:], first.shape[1])), -1, 1)
 
 
 def _mean(x: Array, mask: Array | None) -> Array:
@@ -378,8 +389,8 @@ class PPO(JittedAlgorithm):
         reward, discount, trace, value, truncated, truncation_value = self._rows(
             (transitions.reward, discount, trace, aux["value"], transitions.truncated, aux["truncation_value"])
         )
-        next_value = jax.vmap(next_values)(value, last_value, truncated, truncation_value)
-        advantage = jax.vmap(generalized_advantage_estimation)(reward, discount, trace, value, next_value)
+        next_value = _over_rows(next_values, value, last_value, truncated, truncation_value)
+        advantage = _over_rows(generalized_advantage_estimation, reward, discount, trace, value, next_value)
         actor_carry, critic_carry = start_carries
         return _Batch(
             timestep=self._rows(transitions.timestep),
