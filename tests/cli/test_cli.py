@@ -11,15 +11,17 @@ import json
 import shutil
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import jax
 import numpy as np
 import pytest
 
-from memorax.cli import runner
+from memorax.cli import runner, session
 from memorax.cli.main import main
 from memorax.cli.parsing import experiment_from, parse_train
 from memorax.cli.plot import _labels, _series
+from memorax.cli.torsos import TORSO_NAMES
 from memorax.loggers import CheckpointLogger, read_metrics
 
 TINY = [
@@ -154,12 +156,13 @@ def test_train__every_algorithm_is_reachable_from_the_flags(algo, env, extra):
     assert plan.state_template().step.shape == (1, 2)  # (sweep values, seeds)
 
 
-@pytest.mark.parametrize("torso", ["gru", "gtrxl", "gpt2", "xlstm"])
-def test_train__recipe_torsos_build_from_the_flags(torso):
+@pytest.mark.parametrize("torso", TORSO_NAMES)
+def test_train__every_torso_and_recipe_builds_from_the_flags(torso):
     experiment = parse_train(["--torso", torso, "--features", "8", "--num-heads", "2", "--context-length", "8",
                               "--num-envs", "4", "--env", "memorax::RepeatFirstEasy"])  # fmt: skip
     template = runner.plan(experiment).state_template()  # traces init: networks and carries of that torso
-    assert template.step.shape == (1, 1) and jax.tree.leaves(template.actor_carry)
+    assert template.step.shape == (1, 1)
+    assert bool(jax.tree.leaves(template.actor_carry)) == (torso != "mlp")  # a memory torso has a carry
 
 
 def test_train__config_file_and_flags_override_it(tmp_path):
@@ -229,3 +232,15 @@ def test_bad_input__through_the_installed_command(tmp_path):
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "--seeds must be >= 1" in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "x").exists()
+
+
+def test_summary__says_in_words_when_no_evaluation_episode_finished():
+    plan = SimpleNamespace(sweep=runner.Sweep((), ((),)), experiment=SimpleNamespace(eval_max_steps=16))
+    shape = (1, 2, 16, 4)  # (sweep values, seeds, steps, envs)
+    logs = {"eval/episode/done": np.zeros(shape, bool), "eval/episode/return": np.full(shape, np.nan)}
+    assert session.summary(plan, logs) == [
+        "evaluation return: no evaluation episode finished within 8 x 16 steps per env; raise --eval-max-steps."
+    ]
+    logs["eval/episode/done"][0, 1, 3, 0] = True
+    logs["eval/episode/return"][0, 1, 3, 0] = 0.5
+    assert session.summary(plan, logs)[0].startswith("evaluation return: 0.500 ± 0.000 (std over 1 episodes")
