@@ -142,6 +142,7 @@ def test_sweep__three_learning_rates_train_in_one_compiled_program(tmp_path, cap
         ("r2d2", "memorax::RepeatFirstEasy", ["--burn-in-length", "0"]),  # burn-in needs a recurrent torso
         ("sac", "gymnax::Pendulum-v1", []),
         ("mappo", "jaxmarl::MPE_simple_spread_v3", ["--centralised-critic"]),
+        ("ippo", "jaxmarl::MPE_simple_spread_v3", ["--no-share-parameters"]),
         ("gradientppo", "memorax::RepeatFirstEasy", []),
         ("streamac", "memorax::RepeatFirstEasy", []),
         ("qrc", "memorax::RepeatFirstEasy", []),

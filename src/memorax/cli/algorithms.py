@@ -143,6 +143,9 @@ def registry() -> dict[str, Entry]:
         "mappo": Entry(
             a.MAPPOConfig, _actor_critic(a.MAPPO), _rollout_steps, _epoch_steps, _ROLLOUT, multi_agent=True
         ),
+        "ippo": Entry(
+            a.IPPOConfig, _actor_critic(a.IPPO), _rollout_steps, _epoch_steps, _ROLLOUT, multi_agent=True
+        ),
         "pqn": Entry(
             a.PQNConfig, _q_learning(a.PQN), _rollout_steps, _epoch_steps,
             {**_ROLLOUT, "epsilon_decay_steps": 40_000}, actions="discrete",
