@@ -1,4 +1,4 @@
-"""StreamAC and QRC learn CartPole online; GradientPPO with a GRU solves a memory task."""
+"""StreamAC and QRC learn CartPole online; StreamAC with RTRL and GradientPPO with a GRU use memory."""
 
 import flax.linen as nn
 import optax
@@ -6,14 +6,14 @@ import optax
 from memorax.algorithms import QRC, GradientPPO, GradientPPOConfig, QRCConfig, StreamAC, StreamACConfig
 from memorax.environments import make
 from memorax.environments.wrappers import RecordEpisodeStatistics
-from memorax.networks import FeatureExtractor, Network, heads
+from memorax.networks import RNN, RTRL, FeatureExtractor, Network, RTUCell, heads
 from memorax.networks.initializers import sparse_uniform
 
 
-def stream_network(head, width: int = 64, torso=None):
+def stream_network(head, width: int = 64, torso=None, depth: int = 2):
     """The paper's streaming network: sparse init, parameter-free LayerNorm, leaky ReLU (arXiv:2410.14606)."""
     layers = []
-    for _ in range(2):
+    for _ in range(depth):
         layers += [nn.Dense(width, kernel_init=sparse_uniform(0.9)), nn.LayerNorm(use_scale=False, use_bias=False),
                    nn.leaky_relu]
     return Network(FeatureExtractor(observation_extractor=nn.Sequential(layers)), torso=torso, head=head)
@@ -31,6 +31,23 @@ def test_stream_ac__mlp_learns_cartpole(learning):
     result, seconds = learning["train_and_evaluate"](agent, seed=0, num_steps=40_000, eval_steps=8 * 500)
     print(f"StreamAC MLP CartPole: eval return {result:.1f} in {seconds:.1f}s")
     assert result >= 200.0
+
+
+def test_stream_ac__rtrl_torso_beats_the_memoryless_best(learning):
+    """memorax::StatelessCartPoleEasy (positions only: velocities must be inferred; best memoryless policy 0.214,
+    perfect memory 1), StreamAC + RTRL(RNN(RTUCell(32))) after one sparse LayerNorm layer, 8 envs, seed 0,
+    240,000 env steps: mean greedy evaluation return (8 envs x 400 steps) >= 0.28, above the memoryless best
+    by 0.066 (measured 0.307 when written; StreamAC with the same network and no memory reached 0.186)."""
+    env, params = make("memorax::StatelessCartPoleEasy")
+    torso = lambda: RTRL(RNN(cell=RTUCell(features=32, hidden_dim=32)))
+    agent = StreamAC(
+        StreamACConfig(num_envs=8), RecordEpisodeStatistics(env), params,
+        stream_network(heads.Categorical(action_dim=2), 32, torso(), depth=1),
+        stream_network(heads.VNetwork(), 32, torso(), depth=1),
+    )
+    result, seconds = learning["train_and_evaluate"](agent, seed=0, num_steps=240_000, eval_steps=8 * 400)
+    print(f"StreamAC RTRL-RTU StatelessCartPoleEasy: eval return {result:.3f} in {seconds:.1f}s")
+    assert result >= 0.28
 
 
 def test_qrc__mlp_learns_cartpole(learning):
