@@ -201,8 +201,9 @@ class QLearning(OffPolicyAlgorithm):
             network, params, rest.timestep, online_carry, output, online_final, rest_probes, rest_ends
         )
         target_final, target_output = apply_sequence(network, target_params, window.timestep, carry)
+        learn_ends = ends.at[:, : config.burn_in_length].set(False)  # burn-in values are never read
         next_target = next_outputs(
-            network, target_params, window.timestep, carry, target_output, target_final, probes, ends
+            network, target_params, window.timestep, carry, target_output, target_final, probes, learn_ends
         )
         next_target = split_burn_in(next_target, config.burn_in_length)[1]
 
