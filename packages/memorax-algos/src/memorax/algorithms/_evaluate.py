@@ -21,14 +21,17 @@ def evaluation_logs(
     num_steps: int,
     step: StepCount | Array,
 ) -> Logs:
-    """Runs ``act`` from reset envs and ``carry`` for ``num_steps // num_envs`` vector steps.
+    """Runs ``act`` from reset envs and ``carry`` for ``ceil(num_steps / num_envs)`` vector steps.
 
-    Returns logs with the training ``step`` and the episode statistics
-    ``(num_steps // num_envs, num_envs, ...)``.
+    A budget that is not a multiple of ``num_envs`` is rounded up to whole vector
+    steps (as ``train`` rounds up to whole updates), so ``evaluate(key, state, 100)``
+    with 8 envs runs 13 vector steps (104 transitions). Returns logs with the
+    training ``step`` and the episode statistics ``(vector_steps, num_envs, ...)``.
     """
-    if num_steps <= 0 or num_steps % num_envs:
-        raise ValueError(f"evaluate num_steps={num_steps} must be a positive multiple of num_envs={num_envs}.")
+    if num_steps <= 0:
+        raise ValueError(f"evaluate num_steps={num_steps} must be positive (env transitions summed over envs).")
+    vector_steps = -(-num_steps // num_envs)
     reset_key, rollout_key = jax.random.split(key)
     timestep, env_state = reset_envs(reset_key, env, env_params, num_envs)
-    result = rollout(rollout_key, env, env_params, act, env_state, timestep, carry, num_steps // num_envs)
+    result = rollout(rollout_key, env, env_params, act, env_state, timestep, carry, vector_steps)
     return {STEP: step_log(step), **result.logs}
