@@ -177,6 +177,11 @@ def test_stream_ac_config__rejects_bad_fields_naming_them(fields, message):
         StreamACConfig(**fields)
 
 
-def test_stream_ac__train_refuses_partial_vector_steps(linear_agent):
-    with pytest.raises(ValueError, match=r"num_steps=3 must be a positive multiple of StreamACConfig.num_envs=2"):
-        linear_agent.train(jax.random.key(0), linear_agent.init(jax.random.key(1)), 3)
+def test_stream_ac__train_rounds_a_partial_vector_step_up(linear_agent):
+    state, logs = linear_agent.train(jax.random.key(0), linear_agent.init(jax.random.key(1)), 3)
+    assert int(state.step) == 4 and float(logs["step"]) == 4.0  # two vector steps of 2 envs
+
+
+def test_stream_ac__train_refuses_a_non_positive_budget(linear_agent):
+    with pytest.raises(ValueError, match=r"num_steps=0 must be > 0"):
+        linear_agent.train(jax.random.key(0), linear_agent.init(jax.random.key(1)), 0)

@@ -25,7 +25,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from memorax.algorithms._config import require
+from memorax.algorithms._config import updates_for
 from memorax.algorithms._logs import training_logs
 from memorax.core.logs import Logs
 from memorax.core.typing import Array, ArrayLike, Params, PRNGKey, PyTree
@@ -35,18 +35,14 @@ def train_every_step(
     step: Callable[[Any, PRNGKey], tuple[Any, tuple[dict, dict]]], key: PRNGKey, state: Any, num_steps: int,
     config: Any,
 ) -> tuple[Any, Logs]:
-    """``num_steps // num_envs`` scanned calls of ``step(state, key) -> (state, (episode stats, metrics))``.
+    """``ceil(num_steps / num_envs)`` scanned calls of ``step(state, key) -> (state, (episode stats, metrics))``.
 
-    Streaming algorithms update once per vector step: each step's episode statistics
-    ``(N,)`` and scalar metrics are stacked into the logs of ``train``.
+    Streaming algorithms update once per vector step (a budget that is not a multiple
+    of ``num_envs`` is rounded up to whole vector steps): each step's episode
+    statistics ``(N,)`` and scalar metrics are stacked into the logs of ``train``.
     """
-    num_envs = config.num_envs
-    require(
-        num_steps > 0 and num_steps % num_envs == 0,
-        f"num_steps={num_steps} must be a positive multiple of {type(config).__name__}.num_envs={num_envs} "
-        "(one update per vector step).",
-    )
-    state, (episodes, metrics) = jax.lax.scan(step, state, jax.random.split(key, num_steps // num_envs))
+    vector_steps = updates_for(config, num_steps, config.num_envs)
+    state, (episodes, metrics) = jax.lax.scan(step, state, jax.random.split(key, vector_steps))
     episodes = jax.tree.map(lambda x: x[:, None], episodes)
     return state, training_logs(state.step, episodes, metrics)
 

@@ -40,6 +40,7 @@ from memorax.algorithms._exploration import epsilon_greedy
 from memorax.algorithms._logs import episode_logs
 from memorax.algorithms._network import apply_step, apply_with_aux_losses, init_params
 from memorax.algorithms._rollout import reset_envs, step_envs
+from memorax.algorithms._steps import StepCount
 from memorax.algorithms._streaming import train_every_step
 from memorax.algorithms._tree import strong_types
 from memorax.algorithms._update import gradient_step
@@ -86,7 +87,7 @@ class QRCConfig:
 class QRCState:
     """Everything QRC's training changes; per-env leaves have the env axis leading."""
 
-    step: Array
+    step: StepCount
     timestep: Timestep
     env_state: EnvState
     params: Params
@@ -134,7 +135,7 @@ class QRC(JittedAlgorithm):
         timestep, env_state = reset_envs(env_key, self.env, self.env_params, self.config.num_envs)
         params = init_params(self.q_network, params_key, timestep)
         state = QRCState(
-            step=jnp.zeros((), jnp.int32),
+            step=StepCount.of(0),
             timestep=timestep,
             env_state=env_state,
             params=params,
@@ -154,7 +155,7 @@ class QRC(JittedAlgorithm):
 
     def _step(self, state: QRCState, key: PRNGKey) -> tuple[QRCState, tuple[dict, dict]]:
         act_key, env_key = jax.random.split(key)
-        epsilon = self.epsilon_schedule(state.step)
+        epsilon = self.epsilon_schedule(state.step.as_float())
         carry, action, _ = self._act(state.params, epsilon, act_key, state.carry, state.timestep, state.env_state)
         timestep, env_state, transition, info = step_envs(
             env_key, self.env, self.env_params, state.env_state, state.timestep, action

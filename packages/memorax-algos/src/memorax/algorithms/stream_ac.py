@@ -42,6 +42,7 @@ from memorax.algorithms._normalization import (
     scale_reward,
 )
 from memorax.algorithms._rollout import reset_envs, step_envs
+from memorax.algorithms._steps import StepCount
 from memorax.algorithms._streaming import (
     accumulate_traces,
     first_row,
@@ -99,7 +100,7 @@ class StreamACConfig:
 class StreamACState:
     """Everything Stream AC's training changes; per-env leaves (traces too) have the env axis leading."""
 
-    step: Array
+    step: StepCount
     timestep: Timestep
     env_state: EnvState
     actor_params: Params
@@ -143,7 +144,7 @@ class StreamAC(JittedAlgorithm):
         critic_params = init_params(self.critic, critic_key, timestep)
         actor_carry, critic_carry = self._initial_carries(carry_key)
         state = StreamACState(
-            step=jnp.zeros((), jnp.int32),
+            step=StepCount.of(0),
             timestep=timestep,
             env_state=env_state,
             actor_params=actor_params,
