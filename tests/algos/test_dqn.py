@@ -88,6 +88,15 @@ def test_dqn__trains_across_the_int32_step_boundary(recurrent_agent, warmed):
         assert same(state.params, state.target_params) == (call == 3)
 
 
+def test_dqn__budget_not_a_multiple_of_an_iteration_rounds_up(recurrent_agent, warmed):
+    vector_steps, _ = recurrent_agent._iteration
+    per_iteration = vector_steps * NUM_ENVS
+    state, logs = recurrent_agent.train(jax.random.key(12), warmed, per_iteration + 1)
+    assert int(state.step) == 2 * per_iteration and float(logs["step"]) == 2 * per_iteration
+    with pytest.raises(ValueError, match=r"num_steps=0 must be > 0"):
+        recurrent_agent.train(jax.random.key(12), warmed, 0)
+
+
 def test_dqn__trains_many_seeds_with_vmap(recurrent_agent):
     states = jax.vmap(recurrent_agent.init)(jax.random.split(jax.random.key(8), 2))
     states, logs = jax.vmap(recurrent_agent.train, in_axes=(0, 0, None))(jax.random.split(jax.random.key(9), 2), states, 8)

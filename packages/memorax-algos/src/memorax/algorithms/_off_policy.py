@@ -7,7 +7,9 @@ once the buffer can be sampled and holds ``learning_starts`` transitions (those 
 by ``warmup`` count), runs ``lcm / train_frequency`` updates and the target-network updates whose period
 was crossed. ``warmup`` fills the buffer with uniformly random actions (the networks
 still run, so that stored carries are real). ``evaluate`` uses fresh envs and carries
-and touches neither the buffer nor the step counter.
+and touches neither the buffer nor the step counter. A ``train`` budget that is not a
+multiple of one iteration is rounded up to whole iterations (``logs["step"]`` says how
+many transitions were trained).
 """
 
 import math
@@ -17,7 +19,7 @@ import jax
 import jax.numpy as jnp
 
 from memorax.algorithms._agent import JittedAlgorithm
-from memorax.algorithms._config import check_fraction, check_positive, require
+from memorax.algorithms._config import check_fraction, check_positive, require, updates_for
 from memorax.algorithms._evaluate import evaluation_logs
 from memorax.algorithms._logs import training_logs
 from memorax.algorithms._rollout import Act, rollout
@@ -173,11 +175,8 @@ class OffPolicyAlgorithm(JittedAlgorithm):
     def _train(self, key: PRNGKey, state: Any, num_steps: int) -> tuple[Any, Logs]:
         vector_steps, num_updates = self._iteration
         per_iteration = vector_steps * self.config.num_envs
-        require(
-            num_steps > 0 and num_steps % per_iteration == 0,
-            f"num_steps={num_steps} must be a positive multiple of {per_iteration} = lcm(num_envs, "
-            f"train_frequency) of {type(self.config).__name__}.",
-        )
+        # A budget that is not a multiple of one iteration is rounded up to whole iterations.
+        num_iterations = updates_for(self.config, num_steps, per_iteration)
 
         def iteration(state: Any, key: PRNGKey) -> tuple[Any, tuple]:
             rollout_key, learn_key = jax.random.split(key)
@@ -201,7 +200,7 @@ class OffPolicyAlgorithm(JittedAlgorithm):
             return self._update_targets(state, count), (episodes, metrics)
 
         state, (episodes, losses) = jax.lax.scan(
-            iteration, state, jax.random.split(key, num_steps // per_iteration)
+            iteration, state, jax.random.split(key, num_iterations)
         )
         return state, training_logs(state.step, episodes, losses)
 
