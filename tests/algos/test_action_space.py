@@ -9,7 +9,7 @@ import jax
 import optax
 import pytest
 
-from memorax.algorithms import DQN, PPO, DQNConfig, PPOConfig
+from memorax.algorithms import DQN, PPO, QRC, DQNConfig, PPOConfig, QRCConfig, StreamAC, StreamACConfig
 from memorax.algorithms._network import with_action_space
 from memorax.networks import RNN, FeatureExtractor, Network
 
@@ -75,3 +75,15 @@ def test_feature_extractor__still_names_num_actions_when_used_outside_an_algorit
     action = jax.numpy.zeros((1, 1), jax.numpy.int32)
     with pytest.raises(ValueError, match="num_actions is required"):
         extractor.init(jax.random.key(0), x, action, jax.numpy.zeros((1, 1)), jax.numpy.zeros((1, 1), bool))
+
+
+def test_streaming_algorithms__initialise_with_the_guides_action_extractor(probes):
+    """StreamAC and QRC fill in num_actions too (traced only: init fails without it)."""
+    env, heads = probes["RememberBit"](), probes["heads"]
+    stream_ac = StreamAC(
+        StreamACConfig(num_envs=2), env, None, _network(heads.Categorical(action_dim=2)), _network(heads.VNetwork())
+    )
+    qrc = QRC(QRCConfig(num_envs=2), env, None, _network(heads.DiscreteQNetwork(action_dim=2)), optax.adam(1e-3))
+    for agent in (stream_ac, qrc):
+        state = jax.eval_shape(agent.init, jax.random.key(0))
+        assert jax.tree.leaves(state)

@@ -38,7 +38,7 @@ from memorax.algorithms._correction import correction_norm, with_correction
 from memorax.algorithms._evaluate import evaluation_logs
 from memorax.algorithms._exploration import epsilon_greedy
 from memorax.algorithms._logs import episode_logs
-from memorax.algorithms._network import apply_step, apply_with_aux_losses, init_params
+from memorax.algorithms._network import apply_step, apply_with_aux_losses, init_params, with_action_space
 from memorax.algorithms._rollout import reset_envs, step_envs
 from memorax.algorithms._steps import StepCount
 from memorax.algorithms._streaming import train_every_step
@@ -122,7 +122,7 @@ class QRC(JittedAlgorithm):
         self.env_params = env_params
         num_actions = env.action_space(env_params).n
         correction = heads.DiscreteQNetwork(action_dim=num_actions, kernel_init=nn.initializers.zeros)
-        self.q_network = with_correction(q_network, correction)
+        self.q_network = with_correction(with_action_space(q_network, env, env_params), correction)
         self.optimizer = optimizer
         self.epsilon_schedule = epsilon_schedule or optax.linear_schedule(
             config.epsilon_start, config.epsilon_finish, config.epsilon_decay_steps

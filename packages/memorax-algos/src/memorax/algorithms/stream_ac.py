@@ -33,7 +33,7 @@ from memorax.algorithms._agent import JittedAlgorithm
 from memorax.algorithms._config import check_fraction, check_positive, require
 from memorax.algorithms._evaluate import evaluation_logs
 from memorax.algorithms._logs import episode_logs
-from memorax.algorithms._network import apply_step, init_params
+from memorax.algorithms._network import apply_step, init_params, with_action_space
 from memorax.algorithms._normalization import (
     Normalizer,
     initial_normalizer,
@@ -131,8 +131,8 @@ class StreamAC(JittedAlgorithm):
         self.config = config
         self.env = env
         self.env_params = env_params
-        self.actor = actor
-        self.critic = critic
+        self.actor = with_action_space(actor, env, env_params)
+        self.critic = with_action_space(critic, env, env_params)
         super().__init__()
 
     def init(self, key: PRNGKey) -> StreamACState:
