@@ -12,6 +12,7 @@ import optax
 import pytest
 
 from memorax.environments import make
+from memorax.environments.wrappers import RecordEpisodeStatistics
 from memorax.networks import MLP, RNN, FeatureExtractor, Network, heads
 
 
@@ -23,7 +24,7 @@ def _network(head, recurrent: bool = False) -> Network:
 @pytest.fixture(scope="module")
 def cartpole():
     env, env_params = make("gymnax::CartPole-v1")
-    return env, env_params
+    return RecordEpisodeStatistics(env), env_params
 
 
 def _train(agent, num_steps: int) -> dict:
@@ -161,8 +162,12 @@ def test_guide__stream_ac(cartpole):
     entropy_coefficient=0.01,
     )
     agent = StreamAC(config, env, env_params, actor, critic)
-    logs, _ = _train(agent, num_steps=64)
+    logs, eval_logs = _train(agent, num_steps=64)
     assert int(logs["step"]) == 64
+    assert logs["losses/td_error"].shape == (8,)  # one update per vector step
+    assert logs["episode/return"].shape == (8, 8) and eval_logs["episode/return"].shape == (13, 8)
+    state = jax.eval_shape(agent.init, jax.random.key(0))
+    assert state.critic_traces["params"]["head"]["Dense_0"]["kernel"].shape[0] == 8  # one trace per env
 
 
 def test_guide__gradient_ppo(cartpole):
@@ -184,5 +189,8 @@ def test_guide__gradient_ppo(cartpole):
     truncation_length=16,
     )
     agent = GradientPPO(config, env, env_params, actor, critic, optimizer, optimizer)
-    logs, _ = _train(agent, num_steps=8 * 128)
+    logs, eval_logs = _train(agent, num_steps=8 * 128)
     assert int(logs["step"]) == 8 * 128
+    assert logs["losses/correction"].shape == (1,) and eval_logs["episode/return"].shape == (13, 8)
+    state = jax.eval_shape(agent.init, jax.random.key(0))
+    assert "correction" in state.critic_params["params"]["head"]  # the h head is built inside
