@@ -23,7 +23,7 @@ class NeptuneLogger(PerSeedLogger):
 
     Example:
         >>> logger = NeptuneLogger("me/memorax", mode="offline", log_directory="runs/neptune")  # doctest: +SKIP
-        >>> logger.log(logs, step=int(logs["step"][0]))  # doctest: +SKIP
+        >>> logger.log(logs, step=int(logs["step"].max()))  # doctest: +SKIP
         >>> logger.finish()  # doctest: +SKIP
     """
 

@@ -16,7 +16,7 @@ class TensorBoardLogger(PerSeedLogger):
 
     Example:
         >>> logger = TensorBoardLogger("runs/ppo/tensorboard")  # doctest: +SKIP
-        >>> logger.log(logs, step=int(logs["step"][0]))  # doctest: +SKIP
+        >>> logger.log(logs, step=int(logs["step"].max()))  # doctest: +SKIP
         >>> logger.finish()  # doctest: +SKIP
     """
 

@@ -25,7 +25,7 @@ class WandbLogger(PerSeedLogger):
 
     Example:
         >>> logger = WandbLogger(project="memorax", name="ppo-gru", mode="offline")  # doctest: +SKIP
-        >>> logger.log(logs, step=int(logs["step"][0]))  # doctest: +SKIP
+        >>> logger.log(logs, step=int(logs["step"].max()))  # doctest: +SKIP
         >>> logger.finish()  # doctest: +SKIP
     """
 

@@ -1,0 +1,1 @@
+"""memorax.networks.attention (the public names are re-exported by memorax.networks)."""

@@ -1,0 +1,1 @@
+"""memorax.networks.encoders (the public names are re-exported by memorax.networks)."""

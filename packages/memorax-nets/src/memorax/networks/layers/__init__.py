@@ -1,0 +1,1 @@
+"""memorax.networks.layers (the public names are re-exported by memorax.networks)."""

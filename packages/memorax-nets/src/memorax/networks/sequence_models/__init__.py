@@ -1,0 +1,1 @@
+"""memorax.networks.sequence_models (the public names are re-exported by memorax.networks)."""
