@@ -2,8 +2,15 @@
 
 Prints ``{"name", "config", "value", "unit"}`` per measurement: env steps per second of
 jitted ``train`` for DQN (MLP) and R2D2 (GRU, and Memoroid(LRU)) on gymnax CartPole-v1 at
-16 and 128 envs (compile excluded; R2D2 replays 26-step windows, 8 of them burn-in, one
-update per vector step like DQN), and buffer add / sample rates. Run: ``uv run python benchmarks/off_policy.py``.
+16 and 128 envs (compile excluded), and buffer add / sample rates.
+
+Both do one update per vector step, but not the same learning per update: DQN learns
+from 128 one-step transitions, R2D2 from 32 windows of 26 steps (8 burn-in, forward only,
+and 18 learning steps, forward and backward), plus a target unroll of all 26. Each
+``train`` line's config says ``learned_per_update`` (transitions in the loss) so that
+rates can be read per learned transition; ``r2d2_train_matched`` repeats R2D2 with 7
+windows per update (126 learned transitions, as DQN's 128) to compare at equal replay
+ratio. Run: ``uv run python benchmarks/off_policy.py``.
 """
 
 import json
@@ -50,13 +57,16 @@ def main() -> None:
     for num_envs in (16, 128):
         config = DQNConfig(num_envs=num_envs, train_frequency=num_envs, batch_size=128, learning_starts=0)
         num_steps = num_envs * 256
-        emit("dqn_train", {"num_envs": num_envs, "torso": "mlp", "num_steps": num_steps},
+        emit("dqn_train", {"num_envs": num_envs, "torso": "mlp", "num_steps": num_steps, "learned_per_update": 128},
              train_rate(DQN(config, env, params, q_network(MLP(features=(64,))), optax.adam(1e-3)), num_steps), "env_steps/s")
-        config = R2D2Config(num_envs=num_envs, train_frequency=num_envs, burn_in_length=8, sequence_length=26,
-                            n_step=3, batch_size=32, learning_starts=0)
-        for torso, build in TORSOS.items():
-            emit("r2d2_train", {"num_envs": num_envs, "torso": torso, "num_steps": num_steps},
-                 train_rate(R2D2(config, env, params, q_network(build()), optax.adam(1e-3)), num_steps), "env_steps/s")
+        for name, batch_size in (("r2d2_train", 32), ("r2d2_train_matched", 7)):
+            config = R2D2Config(num_envs=num_envs, train_frequency=num_envs, burn_in_length=8, sequence_length=26,
+                                n_step=3, batch_size=batch_size, learning_starts=0)
+            for torso, build in TORSOS.items():
+                case = {"num_envs": num_envs, "torso": torso, "num_steps": num_steps, "batch_size": batch_size,
+                        "learned_per_update": batch_size * config.learning_steps}
+                emit(name, case, train_rate(R2D2(config, env, params, q_network(build()), optax.adam(1e-3)), num_steps),
+                     "env_steps/s")
     item = {"obs": jnp.zeros(16), "carry": jnp.zeros(64), "action": jnp.int32(0)}
     for prioritised in (False, True):
         maker = make_prioritised_episode_buffer if prioritised else make_episode_buffer
