@@ -14,6 +14,8 @@ from memorax.environments import make, reference_returns
         ("memorax::AutoencodeHard", -0.75, 1.0),  # K=8
         ("memorax::TMazeEasy", 0.0, 1.0),
         ("memorax::NoisyStatelessCartPoleHard", 0.084, 0.929),  # measured
+        ("memorax::LabyrinthExploreHard", -0.65, 0.87),  # measured, POPGym suite
+        ("memorax::NoisyPositionOnlyPendulumMedium", 0.33, 0.67),
     ],
 )
 def test_reference_returns__built_in_tasks(env_id, memoryless, perfect):
@@ -25,3 +27,4 @@ def test_reference_returns__built_in_tasks(env_id, memoryless, perfect):
 def test_reference_returns__none_for_other_envs_and_unmeasured_sizes():
     assert reference_returns(make("gymnax::CartPole-v1")[0]) is None
     assert reference_returns(make("memorax::StatelessCartPoleEasy", max_steps=123)[0]) is None
+    assert reference_returns(make("memorax::BattleshipEasy", board_size=9)[0]) is None

@@ -144,7 +144,7 @@ class LabyrinthExplore(Labyrinth):
     ``-1 / episode_length``; terminates when everything is explored.
 
     Returns, means of first episodes of scripted policies (``tests/envs/test_popgym_tasks.py``):
-    memoryless (random walk among the open neighbours) -0.14 / -0.46 / -0.67; perfect
+    memoryless (random walk among the open neighbours) -0.14 / -0.46 / -0.65; perfect
     memory (depth-first search on a map of where it has been) 0.97 / 0.93 / 0.87.
     """
 
