@@ -235,6 +235,17 @@ def test_bad_input__through_the_installed_command(tmp_path):
     assert "Traceback" not in result.stderr and not (tmp_path / "x").exists()
 
 
+def test_train__rnn_torso_over_two_seeds_finishes(tmp_path):
+    """Regression: this run deadlocked in XLA:CPU's concurrency-optimised scheduler (idle CPU, no return)
+    until the command turned that scheduler off; bounded by a timeout so a relapse fails instead of hanging."""
+    argv = ["train", "--seeds", "2", "--torso", "gru", "--total-steps", "2048", "--env", "memorax::RepeatFirstEasy",
+            "--no-dashboard", "--eval-episodes", "4", "--run-dir", str(tmp_path / "run")]  # fmt: skip
+    result = subprocess.run([sys.executable, "-m", "memorax.cli.main", *argv], capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr[-500:]
+    assert "finished at step 2,048" in result.stdout
+    assert (tmp_path / "run" / "metrics.jsonl").exists()
+
+
 def test_summary__says_in_words_when_no_evaluation_episode_finished():
     plan = SimpleNamespace(sweep=runner.Sweep((), ((),)), experiment=SimpleNamespace(eval_max_steps=16))
     shape = (1, 2, 16, 4)  # (sweep values, seeds, steps, envs)

@@ -5,6 +5,7 @@ line and exits with code 2, without a traceback.
 """
 
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -17,6 +18,19 @@ SUBCOMMANDS = {
     "evaluate": ("memorax.cli.evaluate", "evaluate a checkpoint of a run: mean ± std return"),
     "plot": ("memorax.cli.plot", "draw and overlay the learning curves of run folders to PNG"),
 }
+
+
+# XLA:CPU's concurrency-optimised scheduler (jaxlib 0.10.2) can deadlock the CLI's training
+# program, PPO with an RNN torso vmapped over two or more seeds: the call never returns, with
+# the CPU idle. Turning the scheduler off changes only the order of independent ops, not the
+# results. The command owns its process, so it sets the flag before jax starts a backend.
+_XLA_CPU_SCHEDULER_FLAG = "--xla_cpu_enable_concurrency_optimized_scheduler"
+
+
+def _avoid_xla_cpu_scheduler_deadlock() -> None:
+    flags = os.environ.get("XLA_FLAGS", "")
+    if _XLA_CPU_SCHEDULER_FLAG not in flags:
+        os.environ["XLA_FLAGS"] = f"{flags} {_XLA_CPU_SCHEDULER_FLAG}=false".strip()
 
 
 def _usage() -> str:
@@ -36,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command not in SUBCOMMANDS:
         print(f"memorax: error: unknown command {command!r}; choose one of {', '.join(SUBCOMMANDS)}.", file=sys.stderr)
         return 2
+    _avoid_xla_cpu_scheduler_deadlock()
     try:
         module = importlib.import_module(SUBCOMMANDS[command][0])
     except ImportError as error:
