@@ -90,3 +90,13 @@ def test_learning_curves_figure__overlays_runs_with_evaluation_on_the_return_axe
     np.testing.assert_allclose(axes[0].get_lines()[3].get_data()[1], [4.0])
     np.testing.assert_allclose(axes[0].get_lines()[2].get_data()[1], [16.5, 32.5])
     assert figure._suptitle.get_text() == "ppo · gru · env"
+
+
+def test_learning_curves_figure__a_run_of_one_update_still_draws_its_metrics():
+    # one logged point per metric: nothing "varies", which must not leave the figure empty
+    rows = [{"step": 1024, "seed": 0, "episode/return": 0.5, "episode/count": 3.0, "losses/actor": 0.1}]
+
+    axes = learning_curves_figure(rows).get_axes()
+
+    assert [ax.get_ylabel() for ax in axes] == ["episode/return", "losses/actor"]
+    np.testing.assert_allclose(axes[0].get_lines()[0].get_data()[1], [0.5])

@@ -115,16 +115,25 @@ def learning_curves_figure(
 
 
 def _default_keys(series: Mapping[str, Sequence[Row]], available: list[str]) -> list[str]:
-    """Every metric worth a panel: not a count, not drawn on another panel, not empty or constant."""
+    """Every metric worth a panel: not a count, not drawn on another panel, not empty or constant.
+
+    When nothing varies (a run of one update logs one point per metric), the non-empty
+    metrics are drawn rather than none.
+    """
     candidates = [key for key in _FIRST_KEYS if key in available]
     candidates += [key for key in available if key not in _FIRST_KEYS and not key.endswith(EPISODE_COUNT)]
     candidates = [key for key in candidates if not (key.startswith(_EVAL) and key[len(_EVAL) :] in candidates)]
-    return [key for key in candidates if _varies(series, key)]
+    finite = {key: _finite_values(series, key) for key in candidates}
+    varying = [key for key in candidates if _varies(finite[key])]
+    return varying or [key for key in candidates if finite[key].size > 0]
 
 
-def _varies(series: Mapping[str, Sequence[Row]], key: str) -> bool:
+def _finite_values(series: Mapping[str, Sequence[Row]], key: str) -> np.ndarray:
     values = np.array([row[key] for rows in series.values() for row in rows if key in row], dtype=float)
-    values = values[np.isfinite(values)]
+    return values[np.isfinite(values)]
+
+
+def _varies(values: np.ndarray) -> bool:
     return values.size > 0 and float(values.max() - values.min()) > 1e-12 * max(1.0, float(np.abs(values).max()))
 
 
