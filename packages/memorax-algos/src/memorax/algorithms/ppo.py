@@ -345,6 +345,7 @@ class PPO(JittedAlgorithm):
             bootstrap=when_truncated(lambda *args: self._bootstrap(params, *args)),
             store_carry=self._store_carry,
         )
+        result = self._process_rollout(state, result)
         last_value = self._value(params, result.carry, self._critic_timestep(result.timestep, result.env_state))
         return result, self._batch(result.transitions, start_carries, last_value)
 
@@ -378,7 +379,19 @@ class PPO(JittedAlgorithm):
             critic_optimizer_state=optimizer_state[1],
             critic_carry=critic_carry,
         )
+        state, metrics = self._extra_update(epoch_key, state, result, metrics)
         return state, (result.logs, metrics)
+
+    # Hooks that IRPPO overrides to add intrinsic rewards and train its reward module.
+    def _process_rollout(self, state: PPOState, result: Rollout) -> Rollout:
+        """The rollout the learning batch is made from (per-step extras go into ``transitions.aux``)."""
+        return result
+
+    def _extra_update(
+        self, key: PRNGKey, state: PPOState, result: Rollout, metrics: dict[str, Array]
+    ) -> tuple[PPOState, dict[str, Array]]:
+        """Further learning from the same rollout after the epochs (``key``: the epochs' key, to fold in)."""
+        return state, metrics
 
     def _batch(self, transitions: Transition, start_carries: tuple[Carry, Carry], last_value: Array) -> _Batch:
         """GAE over the rollout; ``last_value`` ``(rows,)`` is ``V`` of the observation after it."""
