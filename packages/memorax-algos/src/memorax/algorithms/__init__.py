@@ -28,3 +28,8 @@ from memorax.algorithms.qrc import QRCConfig as QRCConfig
 from memorax.algorithms.qrc import QRCState as QRCState
 from memorax.algorithms.gradient_ppo import GradientPPO as GradientPPO
 from memorax.algorithms.gradient_ppo import GradientPPOConfig as GradientPPOConfig
+from memorax.algorithms.intrinsic import ICM as ICM
+from memorax.algorithms.intrinsic import RND as RND
+from memorax.algorithms.irppo import IRPPO as IRPPO
+from memorax.algorithms.irppo import IRPPOConfig as IRPPOConfig
+from memorax.algorithms.irppo import IRPPOState as IRPPOState
