@@ -7,6 +7,9 @@ the ``block_size + window - 1`` keys its steps can see. Keys outside a query's w
 get exactly zero weight either way, so the result is the same attention (up to float
 summation order) at a fraction of the work: about ``(block_size + window - 1) / window``
 of the useful logits instead of ``(P + T) / window``.
+
+Blocks are laid out ``(B, H, blocks, steps, D)`` so that every product is a batched
+matrix product over contiguous ``(steps, D)`` tiles, with no transposes of the logits.
 """
 
 import jax
@@ -18,22 +21,15 @@ from memorax.networks.attention.positional_embedding import PositionalEmbedding
 _MASKED = -1e30  # logit of a key outside the window or the episode: exp underflows to 0
 
 
-def _scores(query: Array, keys: Array, bias: Array | None, mask: Array) -> Array:
-    scores = jnp.einsum("nthd,nshd->nhts", query, keys) / jnp.sqrt(query.shape[-1]).astype(query.dtype)
-    if bias is not None:
-        scores = scores + bias
-    return jnp.where(mask[:, None], scores, _MASKED)
-
-
 @jax.custom_vjp
 def masked_attention(query: Array, keys: Array, values: Array, bias: Array | None, mask: Array) -> Array:
-    """Softmax attention with a boolean mask; the backward pass recomputes the weights.
+    """Softmax attention with a boolean mask over the last two axes.
 
-    Shapes: query ``(N, T, H, D)``, keys and values ``(N, S, H, D)``, bias ``(N, H, T, S)``
-    or ``None``, mask ``(N, T, S)`` (every row must keep at least one key). Returns
-    ``(N, T, H, D)``. Only the output and the log-normaliser are kept for the backward
-    pass (as in FlashAttention, Dao et al., 2022), not the ``(N, H, T, S)`` weights,
-    which on CPU makes attention memory-bound. Reverse-mode only (``jax.custom_vjp``).
+    Shapes: query ``(..., T, D)`` (already scaled by ``1 / sqrt(D)``), keys and values
+    ``(..., S, D)``, bias ``(..., T, S)`` or ``None``, mask broadcastable to
+    ``(..., T, S)`` (every row must keep at least one key). Returns ``(..., T, D)``.
+    The backward pass reuses the saved weights instead of differentiating through
+    the max, exp and normalisation. Reverse-mode only (``jax.custom_vjp``).
     """
     return _attention_forward(query, keys, values, bias, mask)[0]
 
@@ -41,33 +37,33 @@ def masked_attention(query: Array, keys: Array, values: Array, bias: Array | Non
 def _attention_forward(
     query: Array, keys: Array, values: Array, bias: Array | None, mask: Array
 ) -> tuple[Array, tuple]:
-    scores = _scores(query, keys, bias, mask)
-    top = jnp.max(scores, axis=-1, keepdims=True)
-    weights = jnp.exp(scores - top)
+    scores = jnp.einsum("...td,...sd->...ts", query, keys)
+    if bias is not None:
+        scores = scores + bias
+    scores = jnp.where(mask, scores, _MASKED)
+    weights = jnp.exp(scores - jnp.max(scores, axis=-1, keepdims=True))
     total = jnp.sum(weights, axis=-1, keepdims=True)
-    out = jnp.einsum("nhts,nshd->nthd", weights / total, values)
-    return out, (query, keys, values, bias, mask, out, top + jnp.log(total))
+    out = jnp.einsum("...ts,...sd->...td", weights, values) / total  # normalising (T, D) is cheaper
+    return out, (query, keys, values, bias is not None, weights / total, out)
 
 
 def _attention_backward(residuals: tuple, d_out: Array) -> tuple:
-    query, keys, values, bias, mask, out, log_normaliser = residuals
-    weights = jnp.exp(_scores(query, keys, bias, mask) - log_normaliser)
-    d_values = jnp.einsum("nhts,nthd->nshd", weights, d_out)
-    d_weights = jnp.einsum("nthd,nshd->nhts", d_out, values)
-    row = jnp.einsum("nthd,nthd->nht", d_out, out)[..., None]
-    d_scores = weights * (d_weights - row)
-    scale = 1 / jnp.sqrt(query.shape[-1]).astype(query.dtype)
-    d_query = jnp.einsum("nhts,nshd->nthd", d_scores, keys) * scale
-    d_keys = jnp.einsum("nhts,nthd->nshd", d_scores, query) * scale
-    return d_query, d_keys, d_values, None if bias is None else d_scores, None
+    query, keys, values, has_bias, weights, out = residuals
+    # "...ds" then a swap of the small result: faster on CPU than contracting into "...sd".
+    d_values = jnp.swapaxes(jnp.einsum("...ts,...td->...ds", weights, d_out), -1, -2)
+    d_weights = jnp.einsum("...td,...sd->...ts", d_out, values)
+    d_scores = weights * (d_weights - jnp.sum(d_out * out, axis=-1, keepdims=True))
+    d_query = jnp.einsum("...ts,...sd->...td", d_scores, keys)
+    d_keys = jnp.swapaxes(jnp.einsum("...ts,...td->...ds", d_scores, query), -1, -2)
+    return d_query, d_keys, d_values, d_scores if has_bias else None, None
 
 
 masked_attention.defvjp(_attention_forward, _attention_backward)
 
 
 def query_block_size(length: int, window: int) -> int:
-    """Queries per block: a quarter window (at least 32), or the whole chunk when shorter."""
-    return min(length, max(32, window // 4))
+    """Queries per block: half a window between 32 and 64, or the whole chunk when shorter."""
+    return min(length, max(32, min(64, window // 2)))
 
 
 def banded_attention(
@@ -98,7 +94,7 @@ def banded_attention(
         ``(B, T, H, D)``: each query attends to keys of its own episode among the
         ``window`` keys ending at its step.
     """
-    batch, length = query.shape[:2]
+    batch, length, heads = query.shape[:3]
     num_past = keys.shape[1] - length
     block = query_block_size(length, window)
     blocks = -(-length // block)
@@ -110,27 +106,33 @@ def banded_attention(
         widths = [(0, 0), (0, pad)] + [(0, 0)] * (x.ndim - 2)
         return jnp.pad(x, widths, constant_values=value)
 
-    def key_blocks(x: Array) -> Array:  # (B, S + pad, ...) -> (B * blocks, span, ...)
-        x = jnp.stack([x[:, first + b * block: first + b * block + span] for b in range(blocks)], axis=1)
-        return x.reshape(batch * blocks, span, *x.shape[3:])
+    def key_blocks(x: Array, axis: int = 1) -> Array:  # time axis S + pad -> (blocks, span)
+        starts = [first + b * block for b in range(blocks)]
+        return jnp.stack([jax.lax.slice_in_dim(x, s, s + span, axis=axis) for s in starts], axis=axis)
 
-    def query_blocks(x: Array) -> Array:  # (B, T + pad, ...) -> (B * blocks, block, ...)
-        return x.reshape(batch * blocks, block, *x.shape[2:])
+    def query_blocks(x: Array, axis: int = 1) -> Array:  # time axis T + pad -> (blocks, block)
+        return x.reshape(*x.shape[:axis], blocks, block, *x.shape[axis + 1:])
+
+    def head_major(x: Array) -> Array:  # (B, S, H, D) -> (B, H, S, D)
+        return jnp.swapaxes(x, 1, 2)
 
     query_positions = jnp.pad(query_positions, [(0, 0), (0, pad)], mode="edge")
     query_episode = jnp.pad(query_episode, [(0, 0), (0, pad)], mode="edge")
     key_positions = pad_time(key_positions)
     keys = embedding.rotate(pad_time(keys), key_positions)
+    query = embedding.rotate(pad_time(query), query_positions) / jnp.sqrt(query.shape[-1]).astype(query.dtype)
     q_pos, k_pos = query_blocks(query_positions), key_blocks(key_positions)
     step, key = jnp.arange(block)[:, None], jnp.arange(span)[None, :]
     in_window = (key >= step) & (key < step + window)
-    same_episode = query_blocks(query_episode)[:, :, None] == key_blocks(pad_time(key_episode, -1))[:, None, :]
-    bias = embedding.bias(q_pos, k_pos)
+    same_episode = query_blocks(query_episode)[..., None] == key_blocks(pad_time(key_episode, -1))[:, :, None, :]
+    bias = embedding.bias(q_pos.reshape(batch * blocks, block), k_pos.reshape(batch * blocks, span))
+    if bias is not None:  # (B * blocks, H, block, span) -> (B, H, blocks, block, span)
+        bias = jnp.swapaxes(bias.reshape(batch, blocks, heads, block, span), 1, 2).astype(query.dtype)
     y = masked_attention(
-        query_blocks(embedding.rotate(pad_time(query), query_positions)),
-        key_blocks(keys),
-        key_blocks(pad_time(values)),
-        None if bias is None else bias.astype(query.dtype),
-        same_episode & in_window,
+        query_blocks(head_major(query), axis=2),
+        key_blocks(head_major(keys), axis=2),
+        key_blocks(head_major(pad_time(values)), axis=2),
+        bias,
+        (same_episode & in_window)[:, None],
     )
-    return y.reshape(batch, blocks * block, *y.shape[2:])[:, :length]
+    return head_major(y.reshape(batch, heads, blocks * block, -1))[:, :length]
