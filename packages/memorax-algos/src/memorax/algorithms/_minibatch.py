@@ -7,6 +7,8 @@ alike). Stateless networks learn from independent transitions: the ``N * T`` ste
 flattened, shuffled and split, each as a length-one sequence.
 """
 
+import math
+
 import jax
 import jax.numpy as jnp
 
@@ -18,14 +20,29 @@ def _split(x: jax.Array, num_minibatches: int) -> jax.Array:
 
 
 def random_permutation(key: PRNGKey, n: int) -> jax.Array:
-    """A uniformly random order of ``range(n)`` by one sort of random 32-bit keys.
+    """A uniformly random order of ``range(n)``, by sorting single ``uint32`` keys.
 
-    ``jax.random.permutation`` sorts twice for ``n`` beyond a few thousand (to make
-    ties negligible); here a tie (probability about ``n**2 / 2**33``, under 1% at 8192)
-    only keeps two indices in their original order, harmless for minibatching, and
-    the second sort is saved every epoch.
+    Each round sorts keys that hold random high bits above the index in the low
+    ``ceil(log2 n)`` bits (one array to sort, and no separate index array to move: about
+    4x cheaper than an argsort on CPU) and reorders the current permutation by the result.
+    Indices whose random bits tie keep their current order, so rounds are repeated until
+    a pair tied in every round is unlikely (expected ``n**2 / 2 * 2**-(rounds * random
+    bits)`` pairs, kept under ``2**-10``): two rounds up to ``n = 8192``. Where that
+    would take more than three rounds (``n`` beyond about 2**17) one argsort of random
+    ``uint32`` keys is used instead.
     """
-    return jnp.argsort(jax.random.bits(key, (n,), jnp.uint32))
+    index_bits = max(1, (n - 1).bit_length())
+    random_bits = 32 - index_bits
+    rounds = math.ceil((2 * index_bits + 9) / random_bits) if random_bits > 0 else math.inf
+    if rounds > 3:
+        return jnp.argsort(jax.random.bits(key, (n,), jnp.uint32))
+    index = jnp.arange(n, dtype=jnp.uint32)
+    permutation = jnp.arange(n, dtype=jnp.int32)
+    for round_key in jax.random.split(key, rounds):
+        keys = (jax.random.bits(round_key, (n,), jnp.uint32) << index_bits) | index
+        order = jnp.sort(keys) & ((1 << index_bits) - 1)
+        permutation = permutation[order]
+    return permutation
 
 
 def shuffle_rows(key: PRNGKey, tree: PyTree, num_minibatches: int) -> PyTree:

@@ -5,6 +5,7 @@ from typing import Any
 import flax.linen as nn
 
 from memorax.core.typing import Array, Carry, PRNGKey
+from memorax.networks.layers.flat_dense import dense_on_rows
 from memorax.networks.sequence_models.sequence_model import SequenceModel, SequenceModelWrapper
 
 
@@ -57,14 +58,16 @@ class Network(nn.Module):
         initial_carry: Carry | None = None,
         **kwargs: Any,
     ) -> tuple[Carry, Any]:
-        x = self.feature_extractor(observation, action, reward, done)
-        if isinstance(self.torso, SequenceModel):
-            carry, x = self.torso(x, done, initial_carry, **kwargs)
-        elif self.torso is None:
-            carry = initial_carry
-        else:
-            carry, x = SequenceModelWrapper(self.torso)(x, done, initial_carry)
-        return carry, self.head(x, **kwargs)
+        # Dense layers on (rows, F): the same numbers, and 2-D matmuls in the gradient.
+        with dense_on_rows():
+            x = self.feature_extractor(observation, action, reward, done)
+            if isinstance(self.torso, SequenceModel):
+                carry, x = self.torso(x, done, initial_carry, **kwargs)
+            elif self.torso is None:
+                carry = initial_carry
+            else:
+                carry, x = SequenceModelWrapper(self.torso)(x, done, initial_carry)
+            return carry, self.head(x, **kwargs)
 
     @nn.nowrap
     def initialize_carry(self, key: PRNGKey, batch_shape: tuple[int, ...]) -> Carry:
