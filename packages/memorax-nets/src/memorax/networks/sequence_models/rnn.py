@@ -7,6 +7,7 @@ import jax
 import jax.numpy as jnp
 
 from memorax.core.typing import Array, Carry, PRNGKey
+from memorax.networks.sequence_models.fused_gru import gru_sequence, is_fusable
 from memorax.networks.sequence_models.sequence_model import SequenceModel, check_sequence_inputs, reset_carry
 
 
@@ -17,6 +18,8 @@ class RNN(SequenceModel):
     cell's fresh carry (``cell.initialize_carry``), inside one ``nn.scan`` over time.
     Works with ``nn.GRUCell``, ``nn.LSTMCell`` and memorax's ``sLSTMCell``, ``SHMCell``,
     ``RTUCell`` (any ``nn.RNNCellBase`` whose fresh carry depends only on batch dims).
+    flax's ``nn.GRUCell`` runs with fused matrix products (same parameters and
+    equations, see :mod:`memorax.networks.sequence_models.fused_gru`).
 
     Example:
         >>> torso = RNN(cell=nn.GRUCell(features=64))
@@ -33,6 +36,15 @@ class RNN(SequenceModel):
         check_sequence_inputs("RNN", inputs, done)
         fresh = self.initialize_carry(jax.random.key(0), (inputs.shape[0], inputs.shape[2]))
         carry = fresh if initial_carry is None else initial_carry
+        done = jnp.asarray(done, bool)
+        if is_fusable(self.cell):
+            # One cell step creates (init) or binds (apply) the cell's own parameters; its
+            # output is unused, and XLA removes it.
+            self.cell(carry, inputs[:, 0])
+            cell = self.cell
+            return gru_sequence(
+                cell.variables["params"], cell.gate_fn, cell.activation_fn, inputs, done, carry, fresh, self.unroll
+            )
 
         def step(cell: nn.RNNCellBase, carry: Carry, xs: tuple[Array, Array]) -> tuple[Carry, Array]:
             x, reset = xs
@@ -46,7 +58,7 @@ class RNN(SequenceModel):
             out_axes=1,
             unroll=self.unroll,
         )
-        return scan(self.cell, carry, (inputs, jnp.asarray(done, bool)))
+        return scan(self.cell, carry, (inputs, done))
 
     @nn.nowrap
     def initialize_carry(self, key: PRNGKey, input_shape: tuple[int, ...]) -> Carry:
