@@ -14,7 +14,8 @@ from memorax.core.typing import Array, Carry, PRNGKey
 from memorax.networks.initializers import log_uniform
 from memorax.networks.layers.causal_conv import CausalConv1d
 from memorax.networks.sequence_models.memoroid import MemoroidCell
-from memorax.networks.sequence_models.scan import Scan, linear_recurrence
+from memorax.networks.sequence_models.chunkwise import chunkwise_linear_attention
+from memorax.networks.sequence_models.scan import Scan
 from memorax.networks.sequence_models.validation import check_divisible, check_interval, check_positive
 
 
@@ -86,14 +87,23 @@ class Mamba2Cell(MemoroidCell):
         dt_log = self.param("dt_log", log_uniform(config.dt_min, config.dt_max), (heads,))
         dt_bias = jnp.log(jnp.expm1(jnp.exp(dt_log)))  # softplus(dt_bias) = initial step size
         dt = nn.softplus(dt + dt_bias)
-        decay = jnp.exp(-dt * jnp.exp(a_log))[..., None, None]
-        drive = (dt[..., None] * x)[..., None] * b[:, :, None, None, :]
-        ssm = scan(linear_recurrence, (decay, drive), done, (jnp.ones((batch, heads, 1, 1)), carry["ssm"]))[1]
+        per_head = (batch, length, heads, n)
+        readout, _, ssm, _ = chunkwise_linear_attention(
+            jnp.broadcast_to(c[:, :, None], per_head),
+            jnp.broadcast_to(b[:, :, None], per_head),
+            dt[..., None] * x,
+            -dt * jnp.exp(a_log),
+            None,
+            done,
+            carry["ssm"],
+            None,
+            scan,
+        )
         skip = self.param("d", nn.initializers.ones_init(), (heads,))
-        y = jnp.einsum("bthpn,btn->bthp", ssm, c) + skip[:, None] * x
+        y = readout + skip[:, None] * x
         y = nn.RMSNorm(name="norm")(y.reshape(batch, length, inner) * nn.silu(z))
         out = nn.Dense(config.features, name="out_proj")(y)
-        return {"ssm": ssm[:, -1], "conv": conv_state}, out.astype(inputs.dtype)
+        return {"ssm": ssm, "conv": conv_state}, out.astype(inputs.dtype)
 
     @nn.nowrap
     def initialize_carry(self, key: PRNGKey, input_shape: tuple[int, ...]) -> Carry:

@@ -2,10 +2,11 @@
 
 Reference: Beck et al., "xLSTM: Extended Long Short-Term Memory" (NeurIPS 2024).
 
-The stabilised state ``(C, n, m)`` stands for ``exp(m) * C``; an element also carries
-the summed log forget gates ``F`` of its span. Combining ``a`` then ``b``:
-``m = max(F_b + m_a, m_b)``, ``C = exp(F_b + m_a - m) C_a + exp(m_b - m) C_b`` (same for
-``n``), an associative operator, so the associative and sequential scans agree.
+The stabilised state ``(C, n, m)`` stands for ``exp(m) * C``. Combining ``a`` then ``b``
+(``F`` the summed log forget gates of ``b``'s span): ``m = max(F_b + m_a, m_b)``,
+``C = exp(F_b + m_a - m) C_a + exp(m_b - m) C_b`` (same for ``n``), an associative
+operator; the chunk is evaluated block by block (:mod:`.chunkwise`) and the scan runs
+over blocks, so the associative and sequential scans agree.
 """
 
 import dataclasses
@@ -17,6 +18,7 @@ import jax.numpy as jnp
 from memorax.core.typing import Array, Carry, PRNGKey
 from memorax.networks.layers.causal_conv import CausalConv1d
 from memorax.networks.layers.multi_head_layer_norm import MultiHeadLayerNorm
+from memorax.networks.sequence_models.chunkwise import chunkwise_linear_attention
 from memorax.networks.sequence_models.memoroid import MemoroidCell
 from memorax.networks.sequence_models.scan import Scan
 from memorax.networks.sequence_models.validation import check_divisible, check_positive
@@ -44,17 +46,6 @@ class mLSTMConfig:  # noqa: N801 (the paper's name)
         check_positive("mLSTMConfig", features=self.features, hidden_dim=self.hidden_dim,
                        num_heads=self.num_heads, conv_kernel_size=self.conv_kernel_size)
         check_divisible("mLSTMConfig", "hidden_dim", self.hidden_dim, "num_heads", self.num_heads)
-
-
-def _combine(a: dict[str, Array], b: dict[str, Array]) -> dict[str, Array]:
-    m = jnp.maximum(b["log_f"] + a["m"], b["m"])
-    weight_a, weight_b = jnp.exp(b["log_f"] + a["m"] - m), jnp.exp(b["m"] - m)
-    return {
-        "log_f": a["log_f"] + b["log_f"],
-        "m": m,
-        "c": weight_a[..., None, None] * a["c"] + weight_b[..., None, None] * b["c"],
-        "n": weight_a[..., None] * a["n"] + weight_b[..., None] * b["n"],
-    }
 
 
 class mLSTMCell(MemoroidCell):  # noqa: N801 (the paper's name)
@@ -90,16 +81,19 @@ class mLSTMCell(MemoroidCell):  # noqa: N801 (the paper's name)
             jnp.concatenate([x_conv, x], axis=-1)
         )
         input_gate, forget_gate = jnp.split(gates, 2, axis=-1)
-        elements = {"log_f": jax.nn.log_sigmoid(forget_gate), "m": input_gate,
-                    "c": v[..., :, None] * k[..., None, :], "n": k}
-        initial = {"log_f": jnp.zeros_like(carry["m"]), "m": carry["m"], "c": carry["c"], "n": carry["n"]}
-        states = scan(_combine, elements, done, initial)
-        numerator = jnp.einsum("bthij,bthj->bthi", states["c"], q)
-        denominator = jnp.maximum(jnp.abs(jnp.einsum("bthj,bthj->bth", states["n"], q)), jnp.exp(-states["m"]))
+        # The normaliser n rides along as an extra value row of ones: S = [C; n^T].
+        ones = jnp.ones((batch, length, heads, 1))
+        state = jnp.concatenate([carry["c"], carry["n"][..., None, :]], axis=-2)
+        readout, m, state, last_m = chunkwise_linear_attention(
+            q, k, jnp.concatenate([v, ones], axis=-1), jax.nn.log_sigmoid(forget_gate), input_gate,
+            done, state, carry["m"], scan,
+        )
+        numerator, normaliser = readout[..., :-1], readout[..., -1]
+        denominator = jnp.maximum(jnp.abs(normaliser), jnp.exp(-m))
         h = MultiHeadLayerNorm(name="norm")(numerator / denominator[..., None])
         h = (h + self.param("skip", nn.initializers.ones_init(), (width,)) * x_conv) * nn.silu(gate)
         out = nn.Dense(config.features, name="down_proj")(h)
-        new_carry = {name: states[name][:, -1] for name in ("c", "n", "m")} | {"conv": conv_state}
+        new_carry = {"c": state[..., :-1, :], "n": state[..., -1, :], "m": last_m, "conv": conv_state}
         return new_carry, out.astype(inputs.dtype)
 
     @nn.nowrap
