@@ -45,14 +45,14 @@ def gru_sequence(
     Before step ``t`` the rows with ``reset[b, t]`` start again from ``fresh`` ``(B, H)``.
     Returns the last hidden state ``(B, H)`` and every step's ``(B, T, H)``.
     """
+    input_kernel = jnp.concatenate([params[name]["kernel"] for name in _INPUT], axis=1)
+    input_bias = jnp.concatenate([params[name]["bias"] for name in _INPUT])
     time_major = jnp.swapaxes(inputs, 0, 1)
-    rows = jnp.reshape(time_major, (-1, inputs.shape[-1]))
-    # Three (T, B, H) projections rather than one (T, B, 3H): slicing gates out of a
-    # per-step slice inside the loop kept XLA:CPU from vectorising the step (2.7x slower).
-    projected = tuple(
-        jnp.reshape(rows @ params[name]["kernel"] + params[name]["bias"], (*time_major.shape[:2], -1))
-        for name in _INPUT
-    )
+    projected = jnp.reshape(time_major, (-1, inputs.shape[-1])) @ input_kernel + input_bias
+    # One (T * B, F) @ (F, 3H) product (and one for its weight gradient: 1.6x faster on CPU
+    # than three of (F, H)), split into three (T, B, H) arrays before the loop: slicing the
+    # gates out of each step's (B, 3H) inside the loop kept XLA:CPU from vectorising it.
+    projected = tuple(jnp.reshape(x, (*time_major.shape[:2], -1)) for x in jnp.split(projected, 3, axis=-1))
     recurrent_kernel = jnp.concatenate([params[name]["kernel"] for name in _RECURRENT], axis=1)
     carry, outputs = _recurrence(
         gate_fn, activation_fn, unroll, recurrent_kernel, params["hn"]["bias"], projected,
@@ -91,7 +91,7 @@ def _recurrence(gate_fn, activation_fn, unroll, kernel, candidate_bias, projecte
     """The recurrent part over time-major projections ``(T, B, H)`` x3: ``(last (B, H), outputs (T, B, H))``.
 
     Its backward pass runs one ``(B, 3H) @ (3H, H)`` product per step and leaves the
-    recurrent weights' gradient to one ``(3H, T * B) @ (T * B, H)`` product after the
+    recurrent weights' gradient to one ``(H, T * B) @ (T * B, 3H)`` product after the
     loop (autodiff would accumulate it step by step).
     """
     return _recurrence_forward(gate_fn, activation_fn, unroll, kernel, candidate_bias, projected, reset, carry, fresh)[0]
@@ -115,7 +115,7 @@ def _recurrence_backward(gate_fn, activation_fn, unroll, residuals, cotangents):
         step, d_last, (projected, recurrent, previous, reset, d_outputs), reverse=True, unroll=unroll
     )
     rows = lambda x: jnp.reshape(x, (-1, x.shape[-1]))
-    d_kernel = jnp.concatenate([rows(previous).T @ rows(d) for d in d_recurrent], axis=1)
+    d_kernel = rows(previous).T @ jnp.concatenate([rows(d) for d in d_recurrent], axis=1)
     d_candidate_bias = jnp.sum(d_recurrent[2], axis=(0, 1))
     d_projected = (d_recurrent[0], d_recurrent[1], dx_n)
     return d_kernel, d_candidate_bias, d_projected, None, d_carry, jnp.sum(d_fresh, axis=0)
