@@ -137,6 +137,9 @@ def test_sweep__three_learning_rates_train_in_one_compiled_program(tmp_path, cap
     ("algo", "env", "extra"),
     [
         ("ppo", "memorax::RepeatFirstEasy", []),
+        ("irppo", "memorax::RepeatFirstEasy", ["--intrinsic", "rnd"]),
+        ("irppo", "gymnax::DeepSea-bsuite", ["--intrinsic", "icm"]),  # (N, N) grids flattened for phi
+        ("irppo", "gymnax::Pendulum-v1", ["--intrinsic", "rnd"]),  # RND takes continuous actions
         ("pqn", "memorax::RepeatFirstEasy", []),
         ("dqn", "memorax::RepeatFirstEasy", []),
         ("r2d2", "memorax::RepeatFirstEasy", ["--burn-in-length", "0"]),  # burn-in needs a recurrent torso
@@ -155,6 +158,22 @@ def test_train__every_algorithm_is_reachable_from_the_flags(algo, env, extra):
     plan = runner.plan(experiment)
     plan.check_traceable()  # traces init and one chunk of the vmapped train program (no compilation)
     assert plan.state_template().step.shape == (1, 2)  # (sweep values, seeds)
+
+
+def test_train__irppo_rnd_on_a_deepsea_grid_logs_the_intrinsic_reward_and_module_loss(tmp_path, capsys):
+    """DeepSea's (N, N) grid observations: the encoders flatten them (N * N inputs), and the
+    metrics and the dashboard's lines carry the reward module's terms."""
+    argv = [*TINY, "--algo", "irppo", "--intrinsic", "rnd", "--env", "gymnax::DeepSea-bsuite",
+            "--env-kwargs", "size", "5", "--total-steps", "64", "--log-every", "32"]  # fmt: skip
+    out = _train(argv, tmp_path / "run", capsys)
+    assert "losses/intrinsic_reward" in out and "losses/intrinsic_loss" in out
+    rows = [row for row in read_metrics(tmp_path / "run") if "losses/actor" in row]
+    assert sorted({row["step"] for row in rows}) == [32, 64] and len(rows) == 4  # 2 rows x 2 seeds
+    for name in ("losses/intrinsic_reward", "losses/intrinsic_loss", "losses/rnd"):
+        assert all(np.isfinite(row[name]) and row[name] > 0 for row in rows), name
+    state = _params(tmp_path / "run")
+    actor_encoder = state.actor_params["params"]["feature_extractor"]["observation_extractor"]
+    assert actor_encoder["Dense_0"]["kernel"].shape[-2:] == (25, 8)  # (seeds, 25, 8): the 5 x 5 grid flattened
 
 
 @pytest.mark.parametrize("torso", TORSO_NAMES)
@@ -201,7 +220,12 @@ def test_help__shows_defaults_and_the_chosen_algorithms_fields(capsys):
         (["--sweep", "nope=1,2"], "unknown field 'nope'"),
         (["--algo", "nope"], "unknown algorithm 'nope'"),
         (["--algo", "sac"], "--algo sac needs continuous actions"),
-        (["--algo", "mappo"], "use --algo ppo or pqn or dqn or r2d2 or sac"),
+        (["--algo", "irppo", "--intrinsic", "foo"], "invalid choice 'foo' for argument '--intrinsic'"),
+        (["--algo", "irppo", "--intrinsic", "icm", "--env", "gymnax::Pendulum-v1"],
+         "--intrinsic icm infers discrete actions from its inverse model, but this env's actions are continuous; "
+         "use --intrinsic rnd"),
+        (["--algo", "irppo", "--intrinsic-gamma", "1"], "intrinsic_gamma must be < 1"),
+        (["--algo", "mappo"], "use --algo ppo or irppo or pqn or dqn or r2d2 or sac"),
         (["--env", "nope::x"], "Unknown environment namespace"),
         (["--config", "missing.yaml"], "no such file"),
         (["--logger", "neptune"], "--logger neptune needs --neptune-project"),

@@ -18,6 +18,19 @@ def test_mlp__layer_sizes_and_validation():
         MLP(features=16)
 
 
+def test_mlp__input_ndim_flattens_each_grid_observation_as_a_vector_mlp_would():
+    grid = MLP(features=(8,), input_ndim=2)
+    x = jax.random.normal(jax.random.key(0), (B, T, 4, 3))
+    params = grid.init(jax.random.key(1), x)
+    assert params["params"]["Dense_0"]["kernel"].shape == (12, 8)
+    flat = x.reshape(B, T, 12)
+    assert jnp.array_equal(grid.apply(params, x), MLP(features=(8,)).apply(params, flat))
+    with pytest.raises(ValueError, match="MLP.input_ndim must be >= 1"):
+        MLP(features=(8,), input_ndim=0)
+    with pytest.raises(ValueError, match="at least 3 axes"):
+        MLP(features=(8,), input_ndim=3).init(jax.random.key(1), jnp.zeros((4, 3)))
+
+
 def test_cnn__applies_per_frame_over_batch_and_time():
     cnn = CNN(features=(8,), kernel_sizes=((3, 3),), strides=((2, 2),), output_features=16)
     frames = jax.random.uniform(jax.random.key(0), (B, T, 10, 10, 4))

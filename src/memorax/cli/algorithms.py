@@ -19,13 +19,17 @@ class Parts:
 
     ``network(head)`` is a fresh ``Network(encoder, torso, head)`` sized by the
     experiment; ``optimizer()`` a fresh optimizer with the experiment's learning-rate
-    schedule; ``action_dim`` the env's number of actions (discrete) or action size.
+    schedule; ``action_dim`` the env's number of actions (discrete) or action size;
+    ``encoder(extra_layers=0, activate_final=True)`` a fresh observation MLP like the
+    networks' (``encoder_layers + extra_layers`` layers, grid observations flattened),
+    e.g. for a reward module's feature networks.
     """
 
     network: Callable[[Any], Any]
     optimizer: Callable[[], Any]
     action_dim: int
     discrete: bool
+    encoder: Callable[..., Any]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,6 +119,37 @@ def _stream_ac(config: Any, env: Any, env_params: Any, parts: Parts) -> Any:
     return StreamAC(config, env, env_params, parts.network(_policy_head(parts)), parts.network(heads.VNetwork()))
 
 
+def _reward_module(config: Any, parts: Parts) -> Any:
+    """RND: a random target one layer deeper than the encoder, a predictor two layers deeper (the paper's
+    predictor is the deeper one), both ending linear. ICM: the encoder as ``phi``, one-layer forward and
+    inverse models."""
+    from memorax.algorithms import ICM, RND
+    from memorax.networks import MLP
+
+    if config.intrinsic == "rnd":
+        return RND(target=parts.encoder(1, activate_final=False), predictor=parts.encoder(2, activate_final=False))
+    if not parts.discrete:
+        raise ValueError(
+            "--intrinsic icm infers discrete actions from its inverse model, but this env's actions are "
+            "continuous; use --intrinsic rnd."
+        )
+    encoder = parts.encoder()
+    width = (encoder.features[-1],)
+    return ICM(encoder=encoder, forward_model=MLP(features=width), inverse_model=MLP(features=width),
+               num_actions=parts.action_dim)  # fmt: skip
+
+
+def _irppo(config: Any, env: Any, env_params: Any, parts: Parts) -> Any:
+    from memorax.algorithms import IRPPO
+    from memorax.networks import heads
+
+    actor, critic = parts.network(_policy_head(parts)), parts.network(heads.VNetwork())
+    return IRPPO(
+        config, env, env_params, actor, critic, parts.optimizer(), parts.optimizer(),
+        _reward_module(config, parts), parts.optimizer(),
+    )  # fmt: skip
+
+
 def _vector_steps(config: Any) -> int:
     return config.num_envs
 
@@ -140,6 +175,7 @@ def registry() -> dict[str, Entry]:
 
     entries = {
         "ppo": Entry(a.PPOConfig, _actor_critic(a.PPO), _rollout_steps, _epoch_steps, _ROLLOUT),
+        "irppo": Entry(a.IRPPOConfig, _irppo, _rollout_steps, _epoch_steps, _ROLLOUT),
         "mappo": Entry(
             a.MAPPOConfig, _actor_critic(a.MAPPO), _rollout_steps, _epoch_steps, _ROLLOUT, multi_agent=True
         ),

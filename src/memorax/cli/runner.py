@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from memorax.cli.algorithms import Entry, Parts, registry
-from memorax.cli.experiment import Experiment, OptimizerSpec, UsageError
+from memorax.cli.experiment import Experiment, NetworkSpec, OptimizerSpec, UsageError
 from memorax.cli.torsos import build_torso
 
 EVAL_ROUNDS = 8
@@ -160,11 +160,16 @@ class Plan:
         optimizer_steps = self.entry.optimizer_steps(experiment.algorithm, self.num_updates)
         space = self.env.action_space(self.env_params)
         discrete = hasattr(space, "n")
+        observation_ndim = max(len(getattr(self.env.observation_space(self.env_params), "shape", ())), 1)
+        encoder = lambda extra_layers=0, activate_final=True: _encoder(  # noqa: E731
+            experiment.network, observation_ndim, extra_layers, activate_final
+        )
         parts = Parts(
-            network=lambda head: _network(experiment, head),
+            network=lambda head: _network(experiment, encoder(), head),
             optimizer=lambda: make_optimizer(experiment.optimizer, values["optimizer"], optimizer_steps),
             action_dim=int(space.n) if discrete else int(space.shape[-1]),
             discrete=discrete,
+            encoder=encoder,
         )
         return self.entry.build(config, self.env, self.env_params, parts)
 
@@ -273,16 +278,24 @@ def _merge_updates(logs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _network(experiment: Experiment, head: Any) -> Any:
+def _encoder(spec: NetworkSpec, observation_ndim: int, extra_layers: int, activate_final: bool) -> Any:
+    """The observation MLP: ``encoder_layers + extra_layers`` layers ``features`` wide; an observation of
+    ``observation_ndim`` axes (e.g. an ``(N, N)`` grid) is flattened first."""
     import flax.linen as nn
 
-    from memorax.networks import MLP, FeatureExtractor, Network
+    from memorax.networks import MLP
 
-    spec = experiment.network
-    encoder = FeatureExtractor(
-        observation_extractor=MLP(features=(spec.features,) * spec.encoder_layers, activation=nn.relu)
-    )
-    return Network(encoder, torso=build_torso(experiment.torso, spec), head=head)
+    return MLP(
+        features=(spec.features,) * (spec.encoder_layers + extra_layers), activation=nn.relu,
+        activate_final=activate_final, input_ndim=observation_ndim,
+    )  # fmt: skip
+
+
+def _network(experiment: Experiment, encoder: Any, head: Any) -> Any:
+    from memorax.networks import FeatureExtractor, Network
+
+    torso = build_torso(experiment.torso, experiment.network)
+    return Network(FeatureExtractor(observation_extractor=encoder), torso=torso, head=head)
 
 
 def chunk_length(entry: Entry, config: Any, total_steps: int, log_every: int | None) -> tuple[int, int, int]:
