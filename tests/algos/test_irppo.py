@@ -142,3 +142,49 @@ def test_irppo__config_and_module_are_validated(probes):
     wrong = ICM(encoder=MLP(features=(8,)), forward_model=MLP(features=(8,)), inverse_model=MLP(features=(8,)), num_actions=3)
     with pytest.raises(ValueError, match="num_actions == the env's 2 actions"):
         _agent(probes, IRPPOConfig(num_envs=N, num_steps=T, num_minibatches=2, intrinsic="icm"), wrong)
+
+
+DEEPSEA_SIZE, DEEPSEA_ENVS, DEEPSEA_STEPS, DEEPSEA_UPDATES, DEEPSEA_SEEDS = 12, 16, 20, 100, 8
+
+
+def _deepsea_returns(intrinsic: bool) -> np.ndarray:
+    """Mean evaluation return per seed ``(seeds,)`` after the DeepSea budget (seeds vmapped)."""
+    from memorax.algorithms import PPO, PPOConfig
+    from memorax.environments import make
+    from memorax.environments.wrappers import RecordEpisodeStatistics
+    from memorax.networks import FeatureExtractor, Network, heads
+
+    env, params = make("gymnax::DeepSea-bsuite", size=DEEPSEA_SIZE)
+    env = RecordEpisodeStatistics(env)
+    grid = lambda *features: MLP(features=features, input_ndim=2)  # noqa: E731  (N, N) one-hot grid, flattened
+    network = lambda head: Network(FeatureExtractor(observation_extractor=grid(32)), torso=None, head=head)  # noqa: E731
+    fields = dict(num_envs=DEEPSEA_ENVS, num_steps=DEEPSEA_STEPS, num_minibatches=2, update_epochs=4, gamma=0.99)
+    actor, critic = network(heads.Categorical(action_dim=2)), network(heads.VNetwork())
+    if intrinsic:
+        rnd = RND(target=MLP(features=(32, 32), activate_final=False, input_ndim=2),
+                  predictor=MLP(features=(32, 32, 32), activate_final=False, input_ndim=2))  # fmt: skip
+        config = IRPPOConfig(**fields, intrinsic="rnd", intrinsic_reward_coefficient=1.0, intrinsic_gamma=0.99)
+        agent = IRPPO(config, env, params, actor, critic, optax.adam(1e-3), optax.adam(1e-3), rnd, optax.adam(1e-3))
+    else:
+        agent = PPO(PPOConfig(**fields), env, params, actor, critic, optax.adam(1e-3), optax.adam(1e-3))
+
+    def run(seed: jax.Array) -> jax.Array:
+        key = jax.random.key(seed)
+        state = agent.init(jax.random.fold_in(key, 0))
+        state, _ = agent.train(jax.random.fold_in(key, 1), state, DEEPSEA_UPDATES * DEEPSEA_ENVS * DEEPSEA_STEPS)
+        logs = agent.evaluate(jax.random.fold_in(key, 2), state, 2 * DEEPSEA_ENVS * DEEPSEA_SIZE)  # 2 episodes per env
+        done = logs["episode/done"]
+        return jnp.sum(jnp.where(done, logs["episode/return"], 0.0)) / jnp.maximum(jnp.sum(done), 1)
+
+    return np.asarray(jax.jit(jax.vmap(run))(jnp.arange(DEEPSEA_SEEDS)))
+
+
+def test_irppo__rnd_reaches_the_deepsea_goal_where_plain_ppo_does_not():
+    """gymnax DeepSea-bsuite, size 12 (the goal needs 12 'right' moves in a row, each costing
+    0.01 / 12; a random walk finds it once in 4096 episodes), 16 envs x 20 steps x 100 updates
+    = 32,000 env steps per seed, seeds 0..7, MLP 32 wide. Reaching the goal returns 0.99,
+    staying left 0. Measured: IRPPO+RND 0.99 in 8/8 seeds, PPO 0.0 in 8/8 (it learns to
+    avoid the move cost)."""
+    irppo, ppo = _deepsea_returns(intrinsic=True), _deepsea_returns(intrinsic=False)
+    assert np.sum(irppo > 0.9) >= 6, irppo
+    assert np.sum(ppo > 0.9) <= 1, ppo
