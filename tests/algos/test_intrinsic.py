@@ -69,6 +69,26 @@ def test_rnd__statistics_standardise_and_clip_the_observations(rnd_run):
     assert float(rewards[0]) == pytest.approx(float(rewards[1]))
 
 
+def test_rnd__update_proportion_trains_on_a_random_subset_of_the_batch(rnd_run):
+    """The loss is the mean error of exactly the transitions whose gradient it carries, about a quarter of them."""
+    rnd, variables, _, _, _ = rnd_run
+    quarter = rnd.clone(update_proportion=0.25)
+    batch = jax.random.normal(jax.random.key(5), (2000, OBSERVATION_SIZE))
+    error = rnd.intrinsic_reward(variables, None, batch, None)
+    loss = lambda module, x, key=None: module.loss(variables, None, x, None, key=key)[0]  # noqa: E731
+    assert float(loss(rnd, batch)) == pytest.approx(float(jnp.mean(error)), rel=1e-6)  # proportion 1: every one
+    gradient = jax.grad(loss, argnums=1)(quarter, batch, jax.random.key(6))
+    kept = jnp.any(gradient != 0, axis=-1)
+    assert 0.22 < float(jnp.mean(kept)) < 0.28  # Binomial(2000, 0.25): about 0.25 +- 0.01
+    assert float(loss(quarter, batch, jax.random.key(6))) == pytest.approx(float(jnp.mean(error[kept])), rel=1e-5)
+    assert float(loss(quarter, batch, jax.random.key(7))) != float(loss(quarter, batch, jax.random.key(6)))
+    with pytest.raises(ValueError, match="needs a key"):
+        quarter.loss(variables, None, batch, None)
+    for bad in (0.0, 1.5):
+        with pytest.raises(ValueError, match=r"RND.update_proportion must lie in \(0, 1\]"):
+            rnd.clone(update_proportion=bad)
+
+
 def test_rnd__refuses_mismatched_feature_sizes():
     rnd = RND(target=MLP(features=(16,)), predictor=MLP(features=(8,)))
     with pytest.raises(ValueError, match="same number of output features"):

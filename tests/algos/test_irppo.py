@@ -14,8 +14,9 @@ from memorax.networks import MLP
 N, T = 4, 8
 
 
-def _rnd():
-    return RND(target=MLP(features=(16,), activate_final=False), predictor=MLP(features=(16, 16), activate_final=False))
+def _rnd(update_proportion=1.0):
+    return RND(target=MLP(features=(16,), activate_final=False), predictor=MLP(features=(16, 16), activate_final=False),
+               update_proportion=update_proportion)  # fmt: skip
 
 
 def _icm():
@@ -38,7 +39,7 @@ def _agent(probes, config, module, recurrent=True, shared=False):
 @pytest.fixture(scope="module")
 def agent(probes):
     config = IRPPOConfig(num_envs=N, num_steps=T, num_minibatches=2, update_epochs=2, burn_in_length=2)
-    return _agent(probes, config, _rnd())
+    return _agent(probes, config, _rnd(update_proportion=0.5))  # the predictor trains on about half of each minibatch
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +56,7 @@ def test_irppo__recurrent_rnd_agent_trains_compiles_once_and_logs_the_intrinsic_
     for name in ("intrinsic_reward", "intrinsic_loss", "rnd", "actor", "critic"):
         assert logs[f"losses/{name}"].shape == (2,) and bool(jnp.all(jnp.isfinite(logs[f"losses/{name}"])))
     assert bool(jnp.all(logs["losses/intrinsic_reward"] > 0))
+    assert bool(jnp.all((logs["losses/rnd_kept"] > 0.2) & (logs["losses/rnd_kept"] < 0.8)))  # update_proportion 0.5
     assert int(state.intrinsic_variables["statistics"]["observation"].count) == 4 * N * T
 
 

@@ -258,18 +258,25 @@ class IRPPO(PPO):
         returns = transitions.aux["intrinsic_return"]
         moments = update_moments(state.intrinsic_return_moments, jnp.ravel(returns))
 
-        def loss(params: PyTree, minibatch: tuple[Array, Array, Array]) -> tuple[Array, dict[str, Array]]:
-            value, module_metrics = self.reward_module.loss({**variables, "params": params}, *minibatch)
+        def loss(
+            params: PyTree, minibatch: tuple[Array, Array, Array], loss_key: PRNGKey
+        ) -> tuple[Array, dict[str, Array]]:
+            value, module_metrics = self.reward_module.loss({**variables, "params": params}, *minibatch, key=loss_key)
             return value, {"intrinsic_loss": value, **module_metrics}
 
         def step(carry: tuple, minibatch: tuple[Array, Array, Array]) -> tuple[tuple, dict[str, Array]]:
-            params, optimizer_state, step_metrics = gradient_step(loss, self.reward_optimizer, *carry, minibatch)
-            return (params, optimizer_state), step_metrics
+            params, optimizer_state, step_key = carry
+            step_key, loss_key = jax.random.split(step_key)
+            params, optimizer_state, step_metrics = gradient_step(
+                loss, self.reward_optimizer, params, optimizer_state, minibatch, loss_key
+            )
+            return (params, optimizer_state, step_key), step_metrics
 
         data = (transitions.timestep.observation, transitions.next_observation, transitions.action)
-        (params, optimizer_state), module_metrics = run_epochs(
-            jax.random.fold_in(key, 1), (variables["params"], state.intrinsic_optimizer_state), data, step,
-            config.update_epochs, config.num_minibatches, keep_sequences=False,
+        carry = (variables["params"], state.intrinsic_optimizer_state, jax.random.fold_in(key, 2))
+        (params, optimizer_state, _), module_metrics = run_epochs(
+            jax.random.fold_in(key, 1), carry, data, step, config.update_epochs, config.num_minibatches,
+            keep_sequences=False,
         )
         state = state.replace(
             intrinsic_variables={**variables, "params": params},

@@ -3,8 +3,8 @@
 Both expose the same pure methods, so that :class:`~memorax.algorithms.IRPPO` takes either:
 ``init_variables(key, observation, action)``, ``observe(variables, next_observation)`` (running
 statistics), ``intrinsic_reward(variables, observation, next_observation, action) -> (*batch,)``
-and ``loss(variables, observation, next_observation, action) -> (loss, metrics)``, trained in
-``variables["params"]``.
+and ``loss(variables, observation, next_observation, action, key=None) -> (loss, metrics)``
+(``key`` draws RND's ``update_proportion`` subset), trained in ``variables["params"]``.
 """
 
 from memorax.algorithms.intrinsic.icm import ICM as ICM

@@ -106,9 +106,15 @@ class ICM(nn.Module):
 
     @nn.nowrap
     def loss(
-        self, variables: Variables, observation: Array, next_observation: Array, action: Array
+        self,
+        variables: Variables,
+        observation: Array,
+        next_observation: Array,
+        action: Array,
+        key: PRNGKey | None = None,
     ) -> tuple[Array, dict[str, Array]]:
-        """``(1 - beta) * inverse cross-entropy + beta * forward error``, means over the batch."""
+        """``(1 - beta) * inverse cross-entropy + beta * forward error``, means over the batch
+        (``key`` is unused: the reward modules share one signature)."""
         forward, inverse, out = self._errors(variables, observation, next_observation, action)
         forward, inverse = jnp.mean(forward), jnp.mean(inverse)
         accuracy = jnp.mean(jnp.argmax(out.action_logits, axis=-1) == action)
