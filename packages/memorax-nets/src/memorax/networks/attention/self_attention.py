@@ -129,9 +129,14 @@ class SelfAttention(SequenceModel):
         key_proj = nn.DenseGeneral(heads, use_bias=config.use_bias, name="key")
         value_proj = nn.DenseGeneral(heads, use_bias=config.use_bias, name="value")
 
+        def on_rows(project: nn.Module, x: Array) -> Array:
+            """``project`` applied to ``(B * S, ...)`` rows: 2-D matmuls in the weight gradient."""
+            y = project(x.reshape(-1, *x.shape[2:]))
+            return y.reshape(*x.shape[:2], *y.shape[1:])
+
         positions = episode_positions(carry.position, done)
         x = embedding.embed(inputs, positions)
-        query, key, value = query_proj(x), key_proj(x), value_proj(x)
+        query, key, value = on_rows(query_proj, x), on_rows(key_proj, x), on_rows(value_proj, x)
 
         if memory is None:
             past_key, past_value, past_valid = carry.key, carry.value, carry.valid
@@ -140,7 +145,7 @@ class SelfAttention(SequenceModel):
             if memory_valid is None:
                 raise ValueError("SelfAttention: pass memory_valid (B, M) along with memory.")
             m = embedding.embed(memory, window_positions(carry.position, memory.shape[1]))
-            past_key, past_value, past_valid = key_proj(m), value_proj(m), memory_valid
+            past_key, past_value, past_valid = on_rows(key_proj, m), on_rows(value_proj, m), memory_valid
             window = min(config.context_length, memory.shape[1] + 1)
 
         key_positions = jnp.concatenate(
@@ -159,7 +164,7 @@ class SelfAttention(SequenceModel):
             window,
             embedding,
         )
-        y = nn.DenseGeneral(config.features, axis=(-2, -1), use_bias=config.use_bias, name="out")(y)
+        y = on_rows(nn.DenseGeneral(config.features, axis=(-2, -1), use_bias=config.use_bias, name="out"), y)
 
         # The cache keeps its own dtype so that the carry's structure never changes.
         new_entries = (key.astype(carry.key.dtype), value.astype(carry.value.dtype))

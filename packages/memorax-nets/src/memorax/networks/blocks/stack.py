@@ -8,6 +8,7 @@ import jax
 
 from memorax.core.typing import Array, Carry, PRNGKey
 from memorax.networks.blocks.block import block_carry, call_block
+from memorax.networks.layers.flat_dense import dense_on_rows
 from memorax.networks.sequence_models.sequence_model import SequenceModel
 
 
@@ -36,10 +37,11 @@ class Stack(SequenceModel):
         carries = initial_carry if initial_carry is not None else (None,) * len(self.blocks)
         new_carries = []
         x = inputs
-        for i, (block, carry) in enumerate(zip(self.blocks, carries, strict=True)):
-            layer = block.clone(parent=self, name=f"layers_{i}", _deep_clone=True)
-            carry, x = call_block(layer, x, done, carry, **kwargs)
-            new_carries.append(carry)
+        with dense_on_rows():  # 2-D matmuls in the weight gradients (see layers/flat_dense.py)
+            for i, (block, carry) in enumerate(zip(self.blocks, carries, strict=True)):
+                layer = block.clone(parent=self, name=f"layers_{i}", _deep_clone=True)
+                carry, x = call_block(layer, x, done, carry, **kwargs)
+                new_carries.append(carry)
         return tuple(new_carries), x
 
     @nn.nowrap

@@ -11,6 +11,7 @@ import jax
 import jax.numpy as jnp
 
 from memorax.core.typing import Array, Carry, PRNGKey
+from memorax.networks.layers.flat_dense import dense_on_rows
 from memorax.networks.sequence_models.scan import Scan, associative_scan, sequential_scan
 from memorax.networks.sequence_models.sequence_model import SequenceModel, check_sequence_inputs
 
@@ -71,7 +72,8 @@ class Memoroid(SequenceModel):
         check_sequence_inputs("Memoroid", inputs, done)
         if initial_carry is None:
             initial_carry = self.initialize_carry(jax.random.key(0), (inputs.shape[0], inputs.shape[2]))
-        return self.cell(inputs, jnp.asarray(done, bool), initial_carry, self.scan_for(inputs.shape[1]))
+        with dense_on_rows():  # 2-D matmuls in the weight gradients (see layers/flat_dense.py)
+            return self.cell(inputs, jnp.asarray(done, bool), initial_carry, self.scan_for(inputs.shape[1]))
 
     @nn.nowrap
     def scan_for(self, length: int) -> Scan:
