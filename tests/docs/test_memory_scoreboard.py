@@ -3,6 +3,8 @@
 import importlib.util
 import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,22 +17,29 @@ def _scoreboard():
     return module
 
 
-def test_quick_run_writes_a_resumable_board(tmp_path: Path, capsys) -> None:
+def _run_quick(out: Path) -> str:
+    """Runs ``--quick`` in its own process (the script sets an XLA flag before jax starts); returns stdout."""
+    script = ROOT / "benchmarks" / "memory_scoreboard.py"
+    result = subprocess.run([sys.executable, str(script), "--quick", "--out", str(out)], capture_output=True, text=True,
+                            timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-1000:]
+    return result.stdout
+
+
+def test_quick_run_writes_a_resumable_board(tmp_path: Path) -> None:
     scoreboard = _scoreboard()
     assert len(scoreboard.memory_tasks()) >= 7
-    scoreboard.main(["--quick", "--out", str(tmp_path)])
+    _run_quick(tmp_path)
     board = json.loads((tmp_path / "memory_scoreboard.json").read_text())
     assert {(cell["torso"], cell["env"].split("::")[1]) for cell in board["cells"]} == {
-        (torso, f"{task}Easy") for torso in ("mlp", "gru") for task in scoreboard.memory_tasks()[:2]
+        (torso, f"{task}Easy") for torso in ("mlp", "gru") for task in scoreboard.memory_tasks()[:1]
     }
     for cell in board["cells"]:
         assert len(cell["return_per_seed"]) == 2 and all(math.isfinite(value) for value in cell["return_per_seed"])
         assert math.isclose(cell["normalised"], (cell["return_mean"] - cell["memoryless"]) / (cell["perfect"] - cell["memoryless"]))
         assert cell["env_steps_per_second"] > 0 and cell["compile_seconds"] > 0
     table = (tmp_path / "memory_scoreboard.md").read_text()
-    assert table.count("| gru |") == 3 and "RepeatFirstEasy" in table
+    assert table.count("| gru |") == 2 and "RepeatFirstEasy" in table
     assert (tmp_path / "memory_scoreboard.png").read_bytes()[:4] == b"\x89PNG"
-    capsys.readouterr()
-    scoreboard.main(["--quick", "--out", str(tmp_path)])  # resumes: every cell is there, nothing trains again
-    assert "memory_scoreboard/return" not in capsys.readouterr().out
+    assert "memory_scoreboard/return" not in _run_quick(tmp_path)  # resumes: every cell is there, nothing trains
     assert json.loads((tmp_path / "memory_scoreboard.json").read_text())["cells"] == board["cells"]

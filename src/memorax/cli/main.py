@@ -27,7 +27,9 @@ SUBCOMMANDS = {
 _XLA_CPU_SCHEDULER_FLAG = "--xla_cpu_enable_concurrency_optimized_scheduler"
 
 
-def _avoid_xla_cpu_scheduler_deadlock() -> None:
+def avoid_xla_cpu_scheduler_deadlock() -> None:
+    """Turns XLA:CPU's concurrency-optimised scheduler off, unless ``XLA_FLAGS`` already sets it; call it
+    before jax starts a backend (the first computation), as the flag is read only then."""
     flags = os.environ.get("XLA_FLAGS", "")
     if _XLA_CPU_SCHEDULER_FLAG not in flags:
         os.environ["XLA_FLAGS"] = f"{flags} {_XLA_CPU_SCHEDULER_FLAG}=false".strip()
@@ -50,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command not in SUBCOMMANDS:
         print(f"memorax: error: unknown command {command!r}; choose one of {', '.join(SUBCOMMANDS)}.", file=sys.stderr)
         return 2
-    _avoid_xla_cpu_scheduler_deadlock()
+    avoid_xla_cpu_scheduler_deadlock()
     try:
         module = importlib.import_module(SUBCOMMANDS[command][0])
     except ImportError as error:
