@@ -24,6 +24,7 @@ PACKAGES = (
     "memorax.buffers",
     "memorax.environments",
     "memorax.environments.wrappers",
+    "memorax.algorithms.distributed",
     "memorax.loggers",
 )
 _MARKER = re.compile(r"<!-- generated: ([\w-]+)(?: ([\w.]+))? -->")
@@ -31,10 +32,12 @@ RESULTS = Path(__file__).parent / "docs" / "results"
 
 
 def public_names(module_name: str) -> list[str]:
-    """The public, non-module names a package's ``__init__`` re-exports."""
+    """The public, non-module names a package's ``__init__`` re-exports (a module's ``__all__``)."""
     import importlib
 
     module = importlib.import_module(module_name)
+    if hasattr(module, "__all__"):
+        return sorted(module.__all__)
     return sorted(
         name
         for name, value in vars(module).items()

@@ -9,10 +9,10 @@ SCRIPT = r"""
 import jax
 import numpy as np
 import optax
-from jax.sharding import Mesh, NamedSharding, PartitionSpec
+from jax.sharding import PartitionSpec
 
 from conftest import RememberBit, make_network
-from memorax.algorithms import PPO, PPOConfig
+from memorax.algorithms import PPO, PPOConfig, distributed
 from memorax.networks import heads
 
 assert jax.device_count() == 2, jax.devices()
@@ -21,14 +21,8 @@ agent = PPO(config, RememberBit(), None, make_network(heads.Categorical(action_d
             make_network(heads.VNetwork(), recurrent=True), optax.adam(1e-2), optax.adam(1e-2))
 state = agent.init(jax.random.key(0))
 
-mesh = Mesh(np.array(jax.devices()), ("envs",))  # automatic (compiler-propagated) sharding
-by_env, replicated = NamedSharding(mesh, PartitionSpec("envs")), NamedSharding(mesh, PartitionSpec())
-per_env = ("timestep", "env_state", "actor_carry", "critic_carry")  # env axis leading
-placed = {
-    name: jax.device_put(getattr(state, name), by_env if name in per_env else replicated)
-    for name in state.__dataclass_fields__
-}
-sharded = state.replace(**placed)
+mesh = distributed.data_mesh()
+sharded = jax.device_put(state, distributed.state_sharding(state, mesh))
 assert sharded.timestep.observation.sharding.spec == PartitionSpec("envs")
 
 expected, expected_logs = agent.train(jax.random.key(1), state, 4 * 32)

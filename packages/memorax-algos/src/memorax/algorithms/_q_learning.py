@@ -19,7 +19,7 @@ and mixes per-window priorities ``eta * max |delta| + (1 - eta) * mean |delta|``
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import flax.linen as nn
 import jax
@@ -62,6 +62,9 @@ class QLearningState:
     ``carry`` is the acting carry; ``step`` counts env transitions done by ``train``
     (a :class:`~memorax.algorithms.StepCount`, exact beyond int32).
     """
+
+    env_axis_fields: ClassVar[tuple[str, ...]] = ("timestep", "env_state", "carry", "buffer_state")
+    """The fields whose leaves have the env axis leading (sharded by :mod:`memorax.algorithms.distributed`)."""
 
     step: StepCount
     timestep: Timestep

@@ -14,7 +14,7 @@ of epochs and minibatches (of shuffled steps), by its own optimizer.
 """
 
 import dataclasses
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import flax.linen as nn
 import jax
@@ -90,6 +90,9 @@ class IRPPOState(PPOState):
         intrinsic_return: ``(num_envs,)`` each env's running discounted intrinsic return.
         intrinsic_return_moments: running moments of those returns (the reward scale).
     """
+
+    env_axis_fields: ClassVar[tuple[str, ...]] = ("timestep", "env_state", "actor_carry", "critic_carry", "intrinsic_return")
+    """The fields whose leaves have the env axis leading (sharded by :mod:`memorax.algorithms.distributed`)."""
 
     intrinsic_variables: PyTree
     intrinsic_optimizer_state: optax.OptState

@@ -10,7 +10,7 @@ steps. ``evaluate`` acts with the policy's mode (deterministic).
 """
 
 import dataclasses
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import flax.linen as nn
 import jax
@@ -100,6 +100,9 @@ class PPOState:
 
     With a shared network (``critic=None``) the ``critic_*`` fields are ``None``.
     """
+
+    env_axis_fields: ClassVar[tuple[str, ...]] = ("timestep", "env_state", "actor_carry", "critic_carry")
+    """The fields whose leaves have the env axis leading (sharded by :mod:`memorax.algorithms.distributed`)."""
 
     step: Array
     timestep: Timestep

@@ -11,7 +11,7 @@ minibatches (whole env rows from the rollout-start carry for recurrent networks)
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import flax.linen as nn
 import jax
@@ -83,6 +83,9 @@ class PQNConfig:
 @pytree_dataclass
 class PQNState:
     """Everything PQN's training changes; per-env leaves have the env axis leading."""
+
+    env_axis_fields: ClassVar[tuple[str, ...]] = ("timestep", "env_state", "carry")
+    """The fields whose leaves have the env axis leading (sharded by :mod:`memorax.algorithms.distributed`)."""
 
     step: StepCount
     timestep: Timestep

@@ -25,7 +25,7 @@ gradients. Exploration is epsilon-greedy; ``evaluate`` acts greedily.
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import flax.linen as nn
 import jax
@@ -86,6 +86,9 @@ class QRCConfig:
 @pytree_dataclass
 class QRCState:
     """Everything QRC's training changes; per-env leaves have the env axis leading."""
+
+    env_axis_fields: ClassVar[tuple[str, ...]] = ("timestep", "env_state", "carry")
+    """The fields whose leaves have the env axis leading (sharded by :mod:`memorax.algorithms.distributed`)."""
 
     step: StepCount
     timestep: Timestep

@@ -14,7 +14,7 @@ through truncations and is not off by one.
 
 import dataclasses
 import warnings
-from typing import Any
+from typing import Any, ClassVar
 
 import flax.linen as nn
 import jax
@@ -82,6 +82,9 @@ class SACConfig:
 @pytree_dataclass
 class SACState:
     """Everything SAC training changes; ``carry`` is ``(actor_carry, critic_carry)``."""
+
+    env_axis_fields: ClassVar[tuple[str, ...]] = ("timestep", "env_state", "carry", "buffer_state")
+    """The fields whose leaves have the env axis leading (sharded by :mod:`memorax.algorithms.distributed`)."""
 
     step: StepCount
     timestep: Timestep

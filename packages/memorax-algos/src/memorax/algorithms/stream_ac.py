@@ -23,7 +23,7 @@ truncated to the current step. ``evaluate`` acts with the policy's mode.
 """
 
 import dataclasses
-from typing import Any
+from typing import Any, ClassVar
 
 import flax.linen as nn
 import jax
@@ -99,6 +99,11 @@ class StreamACConfig:
 @pytree_dataclass
 class StreamACState:
     """Everything Stream AC's training changes; per-env leaves (traces too) have the env axis leading."""
+
+    env_axis_fields: ClassVar[tuple[str, ...]] = (
+        "timestep", "env_state", "actor_carry", "actor_traces", "critic_carry", "critic_traces"
+    )
+    """The fields whose leaves have the env axis leading (sharded by :mod:`memorax.algorithms.distributed`)."""
 
     step: StepCount
     timestep: Timestep
