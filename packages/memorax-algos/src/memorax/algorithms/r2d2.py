@@ -33,8 +33,17 @@ class R2D2Config:
     """R2D2 hyperparameters (validated when built).
 
     Attributes:
-        num_envs, tau, target_update_frequency, train_frequency, gamma, buffer_size,
-            batch_size, learning_starts, epsilon_*: as in :class:`~memorax.algorithms.DQNConfig`.
+        num_envs: parallel envs (one buffer row each), as in :class:`~memorax.algorithms.DQNConfig`.
+        tau: target update weight (1 copies every ``target_update_frequency`` env steps).
+        target_update_frequency: env steps between target updates.
+        train_frequency: env transitions per gradient update.
+        gamma: discount.
+        buffer_size: default buffer size (env steps).
+        batch_size: windows per update.
+        learning_starts: transitions the buffer must hold before the first update.
+        epsilon_start: initial exploration rate of the default linear schedule.
+        epsilon_finish: final exploration rate.
+        epsilon_decay_steps: env steps of the linear decay.
         sequence_length: steps per replayed window, the burn-in included (the buffer's
             ``sample_sequence_length``).
         burn_in_length: leading steps of the window that only warm the stored carry up;
@@ -43,7 +52,8 @@ class R2D2Config:
         priority_exponent: ``alpha`` of the default prioritised buffer.
         importance_sampling_exponent: ``beta`` of the default (constant) beta schedule.
         priority_eta: ``eta`` of the window priority mix.
-        double_q, value_rescaling: on, as in the paper.
+        double_q: pick the next action with the online network (on, as in the paper).
+        value_rescaling: learn ``h(Q)`` (on, as in the paper).
     """
 
     num_envs: int = 8

@@ -44,9 +44,16 @@ class SACConfig:
     """SAC hyperparameters (validated when built).
 
     Attributes:
-        num_envs, tau, train_frequency, target_update_frequency, burn_in_length, gamma,
-            buffer_size, batch_size, learning_starts: as in :class:`~memorax.algorithms.DQNConfig`
-            (``tau`` is the Polyak weight of the target critic).
+        num_envs: parallel envs (one buffer row each), as in :class:`~memorax.algorithms.DQNConfig`.
+        tau: Polyak weight of the target critic.
+        train_frequency: env transitions per gradient update.
+        target_update_frequency: env steps between target updates.
+        burn_in_length: steps replayed before the learning steps only to warm the stored
+            carry up (recurrent networks only).
+        gamma: discount.
+        buffer_size: default buffer size (env steps).
+        batch_size: windows per update.
+        learning_starts: transitions the buffer must hold before the first update.
         target_entropy_scale: target entropy ``-target_entropy_scale * action_dim``.
         gradient_steps: optimizer steps (critic, actor, temperature) per update.
         sequence_length: learning steps per replayed window.

@@ -75,8 +75,11 @@ def make_prioritised_episode_buffer(
     """Prioritised replay of windows that may start at any step.
 
     Args:
-        max_length, min_length, sample_batch_size, sample_sequence_length, add_batch_size:
-            as in :func:`~memorax.buffers.make_episode_buffer`.
+        max_length: steps stored over all rows, as in :func:`~memorax.buffers.make_episode_buffer`.
+        min_length: steps (over all rows) to add before ``can_sample`` is true.
+        sample_batch_size: windows per ``sample``.
+        sample_sequence_length: steps per window.
+        add_batch_size: rows, i.e. the number of parallel environments that add.
         priority_exponent: ``alpha`` of PER in ``[0, 1]``; 0 samples uniformly.
         device: ``"cpu"``, ``"gpu"`` or ``"tpu"``: picks flashbax's fastest sum-tree
             update for that device.
