@@ -36,8 +36,9 @@ def test_stream_ac__mlp_learns_cartpole(learning):
 def test_stream_ac__rtrl_torso_beats_the_memoryless_best(learning):
     """memorax::StatelessCartPoleEasy (positions only: velocities must be inferred; best memoryless policy 0.214,
     perfect memory 1), StreamAC + RTRL(RNN(RTUCell(32))) after one sparse LayerNorm layer, 8 envs, seed 0,
-    240,000 env steps: mean greedy evaluation return (8 envs x 400 steps) >= 0.28, above the memoryless best
-    by 0.066 (measured 0.307 when written; StreamAC with the same network and no memory reached 0.186)."""
+    400,000 env steps: mean greedy evaluation return (8 envs x 400 steps) >= 0.5, more than twice the memoryless
+    best (measured 0.97 for seed 0 and 1.0 / 0.85 for seeds 1 / 2; at 240,000 steps seed 0 reached only 0.25, so
+    the budget leaves room; StreamAC with the same network and no memory reached 0.186)."""
     env, params = make("memorax::StatelessCartPoleEasy")
     torso = lambda: RTRL(RNN(cell=RTUCell(features=32, hidden_dim=32)))
     agent = StreamAC(
@@ -45,9 +46,9 @@ def test_stream_ac__rtrl_torso_beats_the_memoryless_best(learning):
         stream_network(heads.Categorical(action_dim=2), 32, torso(), depth=1),
         stream_network(heads.VNetwork(), 32, torso(), depth=1),
     )
-    result, seconds = learning["train_and_evaluate"](agent, seed=0, num_steps=240_000, eval_steps=8 * 400)
+    result, seconds = learning["train_and_evaluate"](agent, seed=0, num_steps=400_000, eval_steps=8 * 400)
     print(f"StreamAC RTRL-RTU StatelessCartPoleEasy: eval return {result:.3f} in {seconds:.1f}s")
-    assert result >= 0.28
+    assert result >= 0.5
 
 
 def test_qrc__mlp_learns_cartpole(learning):
