@@ -22,7 +22,7 @@ from memorax.cli.main import main
 from memorax.cli.parsing import experiment_from, parse_train
 from memorax.cli.plot import _labels, _series
 from memorax.cli.torsos import TORSO_NAMES
-from memorax.loggers import CheckpointLogger, read_metrics
+from memorax.loggers import read_metrics
 
 TINY = [
     "--env", "memorax::RepeatFirstEasy", "--torso", "mlp", "--features", "8", "--num-envs", "4", "--num-steps", "8",
@@ -36,26 +36,6 @@ BASE = [*TINY, "--total-steps", "128", "--log-every", "32", "--eval-every", "64"
 def _train(argv, run_dir, capsys):
     assert main(["train", *argv, "--run-dir", str(run_dir)]) == 0
     return capsys.readouterr().out
-
-
-def _params(run_dir, step=None):
-    import yaml
-
-    plan = runner.plan(experiment_from(yaml.safe_load((run_dir / "config.yaml").read_text()), "config"))
-    checkpoints = CheckpointLogger(run_dir / "checkpoints")
-    state = checkpoints.restore(plan.state_template(), step)
-    checkpoints.finish()
-    return state
-
-
-def _assert_identical(run_a, run_b):
-    assert (run_a / "metrics.jsonl").read_text() == (run_b / "metrics.jsonl").read_text()
-    leaves_a, leaves_b = jax.tree.leaves(_params(run_a)), jax.tree.leaves(_params(run_b))
-    assert len(leaves_a) == len(leaves_b)
-    for a, b in zip(leaves_a, leaves_b):
-        if jax.dtypes.issubdtype(a.dtype, jax.dtypes.prng_key):
-            a, b = jax.random.key_data(a), jax.random.key_data(b)
-        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 
 @pytest.fixture(scope="module")
@@ -78,25 +58,25 @@ def test_train__run_folder_holds_config_metrics_checkpoints_evaluations_and_tens
     assert len(events) == 2 and all(event.stat().st_size > 0 for event in events)  # one writer per seed
 
 
-def test_train__saved_config_reproduces_the_run_bit_for_bit(base_run, tmp_path, capsys):
+def test_train__saved_config_reproduces_the_run_bit_for_bit(base_run, tmp_path, capsys, run_folders):
     _train(["--config", str(base_run / "config.yaml")], tmp_path / "again", capsys)
-    _assert_identical(base_run, tmp_path / "again")
+    run_folders.assert_identical(base_run, tmp_path / "again")
 
 
-def test_resume__after_an_interruption_equals_the_uninterrupted_run(base_run, tmp_path, capsys):
+def test_resume__after_an_interruption_equals_the_uninterrupted_run(base_run, tmp_path, capsys, run_folders):
     interrupted = tmp_path / "interrupted"
     shutil.copytree(base_run, interrupted)
     shutil.rmtree(interrupted / "checkpoints" / "128")  # killed after the checkpoint at 64
     assert main(["resume", str(interrupted)]) == 0
     assert "from step 64" in capsys.readouterr().out
-    _assert_identical(base_run, interrupted)
+    run_folders.assert_identical(base_run, interrupted)
 
 
-def test_resume__with_a_larger_total_equals_a_run_of_that_total(base_run, tmp_path, capsys):
+def test_resume__with_a_larger_total_equals_a_run_of_that_total(base_run, tmp_path, capsys, run_folders):
     short = tmp_path / "short"
     _train([*BASE, "--total-steps", "64"], short, capsys)
     assert main(["resume", str(short), "--total-steps", "128"]) == 0
-    _assert_identical(base_run, short)
+    run_folders.assert_identical(base_run, short)
     assert "total_steps: 128" in (short / "config.yaml").read_text()
 
 
@@ -113,7 +93,7 @@ def test_evaluate__a_saved_run_prints_what_its_final_evaluation_printed(base_run
 def test_sweep__three_learning_rates_train_in_one_compiled_program(tmp_path, capsys, monkeypatch):
     plans = []
     original = runner.plan
-    monkeypatch.setattr(runner, "plan", lambda experiment: plans.append(original(experiment)) or plans[-1])
+    monkeypatch.setattr(runner, "plan", lambda *args: plans.append(original(*args)) or plans[-1])
     run_dir = tmp_path / "sweep"
     out = _train([*TINY, "--total-steps", "128", "--log-every", "32", "--sweep", "learning_rate=1e-4,1e-3,1e-2"],
                  run_dir, capsys)  # fmt: skip
@@ -160,7 +140,7 @@ def test_train__every_algorithm_is_reachable_from_the_flags(algo, env, extra):
     assert plan.state_template().step.shape == (1, 2)  # (sweep values, seeds)
 
 
-def test_train__irppo_rnd_on_a_deepsea_grid_logs_the_intrinsic_reward_and_module_loss(tmp_path, capsys):
+def test_train__irppo_rnd_on_a_deepsea_grid_logs_the_intrinsic_reward_and_module_loss(tmp_path, capsys, run_folders):
     """DeepSea's (N, N) grid observations: the encoders flatten them (N * N inputs), and the
     metrics and the dashboard's lines carry the reward module's terms."""
     argv = [*TINY, "--algo", "irppo", "--intrinsic", "rnd", "--env", "gymnax::DeepSea-bsuite",
@@ -171,7 +151,7 @@ def test_train__irppo_rnd_on_a_deepsea_grid_logs_the_intrinsic_reward_and_module
     assert sorted({row["step"] for row in rows}) == [32, 64] and len(rows) == 4  # 2 rows x 2 seeds
     for name in ("losses/intrinsic_reward", "losses/intrinsic_loss", "losses/rnd"):
         assert all(np.isfinite(row[name]) and row[name] > 0 for row in rows), name
-    state = _params(tmp_path / "run")
+    state = run_folders.checkpoint_state(tmp_path / "run")
     actor_encoder = state.actor_params["params"]["feature_extractor"]["observation_extractor"]
     assert actor_encoder["Dense_0"]["kernel"].shape[-2:] == (25, 8)  # (seeds, 25, 8): the 5 x 5 grid flattened
 
@@ -230,6 +210,14 @@ def test_help__shows_defaults_and_the_chosen_algorithms_fields(capsys):
         (["--config", "missing.yaml"], "no such file"),
         (["--logger", "neptune"], "--logger neptune needs --neptune-project"),
         (["--logger", "mlflow"], "--logger 'mlflow' is not one of wandb, tensorboard, neptune"),
+        (["--num-processes", "2"], "--num-processes also needs --coordinator-address and --process-id"),
+        (["--coordinator-address", "host0", "--num-processes", "2", "--process-id", "0"],
+         "--coordinator-address must look like HOST:PORT, got 'host0'"),
+        (["--coordinator-address", "h:1", "--num-processes", "2", "--process-id", "2"],
+         "--process-id must lie in [0, --num-processes), got 2"),
+        (["--num-processes", "abc"], "argument --num-processes: invalid int value: 'abc'"),
+        (["--seed-devices", "0"], "--seed-devices must be >= 1"),
+        (["--seed-devices", "2"], "--seed-devices 2 must divide the run's 1 devices"),
     ],
 )
 def test_bad_input__one_line_exit_2_no_traceback_no_folder(argv, message, tmp_path, capsys, monkeypatch):

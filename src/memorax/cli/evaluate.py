@@ -8,7 +8,7 @@ std return over episodes and seeds (per sweep value). Nothing in the run folder 
 from collections.abc import Sequence
 from pathlib import Path
 
-from memorax.cli import session
+from memorax.cli import cluster, session
 from memorax.cli.parsing import ArgumentParser
 from memorax.cli.resume import load, restore
 
@@ -18,10 +18,14 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("run_dir", type=Path, help="run folder written by memorax train")
     parser.add_argument("--episodes", type=int, default=None, help="finished episodes per seed (default: the run's)")
     parser.add_argument("--step", type=int, default=None, help="checkpoint step (default: the latest)")
+    cluster.add_arguments(parser)
     args = parser.parse_args(argv)
-    plan = load(args.run_dir, **({} if args.episodes is None else {"eval_episodes": args.episodes}))
+    mesh = cluster.start(cluster.launch_from(args))
+    plan = load(args.run_dir, mesh, **({} if args.episodes is None else {"eval_episodes": args.episodes}))
     states, step = restore(plan, args.run_dir, args.step)
-    print(f"memorax evaluate: {args.run_dir} at step {step:,}")
-    for line in session.summary(plan, session.evaluate(plan, states, step // plan.steps_per_update)):
-        print(line)
+    lines = session.summary(plan, session.evaluate(plan, states, step // plan.steps_per_update))
+    if cluster.is_main_process():
+        print(f"memorax evaluate: {args.run_dir} at step {step:,}")
+        for line in lines:
+            print(line)
     return 0

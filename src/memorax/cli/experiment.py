@@ -94,6 +94,10 @@ class Experiment:
     With no arguments: PPO with a GRU on the built-in memory task memorax::RepeatPreviousMedium
     (name the card shown 4 steps ago; a memoryless policy cannot beat -0.5, perfect memory
     scores 1): the return climbs to about 0.9 in 1 to 3 minutes on 2 CPU cores.
+
+    Launch options (where the run computes; not saved in config.yaml): --coordinator-address
+    HOST:PORT --num-processes N --process-id I join N processes into one run, --distributed
+    does so under SLURM / Open MPI, --seed-devices K splits the seeds over K devices.
     """
 
     algo: str = "ppo"

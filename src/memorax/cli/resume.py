@@ -13,15 +13,15 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from memorax.cli import cluster, runner, session
 from memorax.cli import experiment as experiments
-from memorax.cli import runner, session
 from memorax.cli.experiment import UsageError
 from memorax.cli.parsing import ArgumentParser, experiment_from
 from memorax.cli.train import CONFIG_FILE, finish
 
 
-def load(run_dir: Path, **changes: object) -> runner.Plan:
-    """The plan of a run folder's ``config.yaml`` with ``changes`` to its fields."""
+def load(run_dir: Path, mesh: object = None, **changes: object) -> runner.Plan:
+    """The plan of a run folder's ``config.yaml`` with ``changes`` to its fields, on ``mesh``."""
     path = run_dir / CONFIG_FILE
     if not path.is_file():
         raise UsageError(f"{run_dir} is not a run folder: it has no {CONFIG_FILE}.")
@@ -30,7 +30,7 @@ def load(run_dir: Path, **changes: object) -> runner.Plan:
         experiment = dataclasses.replace(experiment, **changes)
     except ValueError as error:
         raise UsageError(str(error)) from error
-    return runner.plan(experiment)
+    return runner.plan(experiment, mesh)
 
 
 def restore(plan: runner.Plan, run_dir: Path, step: int | None = None) -> tuple[object, int]:
@@ -53,19 +53,22 @@ def main(argv: Sequence[str]) -> int:
     parser = ArgumentParser(prog="memorax resume", description=__doc__)
     parser.add_argument("run_dir", type=Path, help="run folder written by memorax train")
     parser.add_argument("--total-steps", type=int, default=None, help="new total env steps per seed")
+    cluster.add_arguments(parser)
     args = parser.parse_args(argv)
+    launch = cluster.launch_from(args)
     changes = {} if args.total_steps is None else {"total_steps": args.total_steps}
-    plan = load(args.run_dir, **changes)
+    plan = load(args.run_dir, cluster.start(launch), **changes)
     states, step = restore(plan, args.run_dir)
     first_update = step // plan.steps_per_update
     if first_update >= plan.num_updates:
         raise UsageError(
             f"{args.run_dir} already trained {step:,} of {plan.total_steps:,} steps; pass a larger --total-steps."
         )
-    for folder in session.value_dirs(args.run_dir, plan):
-        _truncate_metrics(folder, step, _evaluated_at(plan, first_update))
-    comment = f"resumed at step {step:,}" + (f" with --total-steps {args.total_steps}" if changes else "")
-    experiments.save(plan.experiment, args.run_dir / CONFIG_FILE, comment=comment)
+    if cluster.is_main_process():
+        for folder in session.value_dirs(args.run_dir, plan):
+            _truncate_metrics(folder, step, _evaluated_at(plan, first_update))
+        comment = f"resumed at step {step:,}" + (f" with --total-steps {args.total_steps}" if changes else "")
+        experiments.save(plan.experiment, args.run_dir / CONFIG_FILE, comment=comment)
     session.announce(plan, args.run_dir, first_update)
     finish(args.run_dir, session.train(plan, args.run_dir, states, first_update))
     return 0

@@ -8,6 +8,10 @@ with every concrete value), and the optimizer's learning rate is traced the same
 
 Update ``u`` of a seed always gets the key ``fold_in(train_key, u)``, whatever the
 chunking, so a run resumed from a checkpoint continues exactly as an uninterrupted one.
+
+On several devices (``Plan.mesh``, see :mod:`memorax.cli.cluster`) the states live on a
+``(seeds, envs)`` mesh: each seed's envs are split over ``"envs"`` and the seeds over
+``"seeds"``; parameters and optimizer states are replicated within a seed.
 """
 
 import copy
@@ -143,6 +147,8 @@ class Plan:
     steps_per_update: int
     num_updates: int
     chunk_updates: int
+    mesh: Any = None
+    """the ``(seeds, envs)`` device mesh of the states, or ``None`` on one device"""
 
     @property
     def total_steps(self) -> int:
@@ -181,13 +187,34 @@ class Plan:
         over_seeds = jax.vmap(fn, in_axes=(None, *seed_axes))
         return jax.vmap(over_seeds, in_axes=(0, *value_axes), axis_size=self.sweep.size)
 
+    def _init_states(self, hyper: dict, keys: Any) -> Any:
+        init = lambda hyper, key: self.build_agent(hyper).init(key)  # noqa: E731
+        return self._over_values_and_seeds(init, (None,), (0,))(hyper, keys)
+
+    def state_shardings(self) -> Any:
+        """The sharding of every state leaf on :attr:`mesh`; a ``ValueError`` if the devices cannot split
+        the envs."""
+        import jax
+
+        from memorax.algorithms import distributed
+
+        if not hasattr(self, "_shardings"):
+            template = jax.eval_shape(self._init_states, self.sweep.hyper(), self.keys()[0])
+            self._shardings = distributed.state_sharding(template, self.mesh, (None, distributed.SEEDS))
+        return self._shardings
+
+    def _placed(self, states: Any) -> Any:
+        """``states`` constrained to their shardings inside a program (on one device: unchanged)."""
+        import jax
+
+        return states if self.mesh is None else jax.lax.with_sharding_constraint(states, self.state_shardings())
+
     @property
     def init_program(self) -> Any:
         import jax
 
         if not hasattr(self, "_init"):
-            init = lambda hyper, key: self.build_agent(hyper).init(key)  # noqa: E731
-            self._init = jax.jit(self._over_values_and_seeds(init, (None,), (0,)))
+            self._init = jax.jit(lambda hyper, keys: self._placed(self._init_states(hyper, keys)))
         return self._init
 
     @property
@@ -208,7 +235,8 @@ class Plan:
             def program(hyper: dict, keys: Any, states: Any, first_update: Any, length: int) -> Any:
                 fn = lambda h, k, s, u: chunk(h, k, s, u, length)  # noqa: E731
                 over = self._over_values_and_seeds(fn, (None, 0, None), (0, 0, None))
-                return over(hyper, keys, states, first_update)
+                states, logs = over(hyper, keys, states, first_update)
+                return self._placed(states), logs
 
             self._chunk = jax.jit(program, static_argnames="length")
         return self._chunk
@@ -241,10 +269,19 @@ class Plan:
         return self.init_program(self.sweep.hyper(), self.keys()[0])
 
     def state_template(self) -> Any:
-        """The shapes and dtypes of the states (for restoring checkpoints), without running init."""
+        """The shapes, dtypes and shardings of the states, without running init: a checkpoint restores
+        into it whatever devices wrote it (e.g. one written by 4 GPUs, evaluated on a laptop)."""
         import jax
 
-        return jax.eval_shape(self.init_program, self.sweep.hyper(), self.keys()[0])
+        template = jax.eval_shape(self._init_states, self.sweep.hyper(), self.keys()[0])
+        if self.mesh is None:
+            one_device = jax.sharding.SingleDeviceSharding(jax.devices()[0])
+            shardings = jax.tree.map(lambda _: one_device, template)
+        else:
+            shardings = self.state_shardings()
+        return jax.tree.map(
+            lambda leaf, sharding: jax.ShapeDtypeStruct(leaf.shape, leaf.dtype, sharding=sharding), template, shardings
+        )
 
     def check_traceable(self) -> None:
         """Traces init and one chunk (no compilation): a swept field the algorithm uses in Python
@@ -309,8 +346,9 @@ def chunk_length(entry: Entry, config: Any, total_steps: int, log_every: int | N
     return per_update, updates, min(divisors, key=lambda d: abs(d - target)) if divisors else target
 
 
-def plan(experiment: Experiment) -> Plan:
-    """Checks the experiment against its env and algorithm and builds the plan (no compilation)."""
+def plan(experiment: Experiment, mesh: Any = None) -> Plan:
+    """Checks the experiment against its env, algorithm and device ``mesh`` (``None``: one device) and
+    builds the plan (no compilation)."""
     from memorax.core import MultiAgentEnvironment
     from memorax.environments import make
     from memorax.environments.wrappers import MultiAgentRecordEpisodeStatistics, RecordEpisodeStatistics
@@ -333,7 +371,7 @@ def plan(experiment: Experiment) -> Plan:
                          f"{'discrete' if discrete else 'continuous'} ones.")
     env = (MultiAgentRecordEpisodeStatistics if multi_agent else RecordEpisodeStatistics)(env)
     per_update, updates, chunk = chunk_length(entry, experiment.algorithm, experiment.total_steps, experiment.log_every)
-    result = Plan(experiment, entry, env, env_params, parse_sweep(experiment), per_update, updates, chunk)
+    result = Plan(experiment, entry, env, env_params, parse_sweep(experiment), per_update, updates, chunk, mesh)
     if not entry.uses_optimizer and any(section == "optimizer" for section, _ in result.sweep.paths):
         raise UsageError(f"--algo {experiment.algo} has no optimizer (its step sizes are fields of its own config); "
                          "sweep those instead.")
@@ -341,4 +379,21 @@ def plan(experiment: Experiment) -> Plan:
         result.build_agent({})
     except ValueError as error:
         raise UsageError(f"--algo {experiment.algo}: {error}") from error
+    if mesh is not None:
+        _check_devices(result, mesh)
     return result
+
+
+def _check_devices(plan: Plan, mesh: Any) -> None:
+    """The seeds must split over the ``"seeds"`` mesh axis and each seed's envs over ``"envs"``."""
+    from memorax.algorithms import distributed
+
+    seed_devices, env_devices = mesh.shape[distributed.SEEDS], mesh.shape[distributed.ENVS]
+    if plan.experiment.seeds % seed_devices:
+        raise UsageError(f"--seeds {plan.experiment.seeds} cannot be split over --seed-devices {seed_devices}: "
+                         f"use a multiple of {seed_devices}.")
+    try:
+        plan.state_shardings()
+    except ValueError as error:
+        raise UsageError(f"--num-envs {plan.experiment.algorithm.num_envs} on {env_devices} devices per seed: "
+                         f"{error}") from error

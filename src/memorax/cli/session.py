@@ -7,6 +7,9 @@ Run folder layout::
     RUN/checkpoints/<step>/  Orbax checkpoints of every seed and sweep value
     RUN/learning_curves.png  `memorax plot RUN`
     RUN/tensorboard, RUN/wandb, RUN/neptune   optional backends (--logger)
+
+Across processes (:mod:`memorax.cli.cluster`) every process computes, checkpoints and gathers
+the logs; only process 0 writes them, draws the dashboard and prints.
 """
 
 import math
@@ -16,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from memorax.cli import cluster
 from memorax.cli.experiment import Experiment, to_mapping
 from memorax.cli.runner import EVAL_ROUNDS, Plan
 
@@ -30,11 +34,15 @@ def value_dirs(run_dir: Path, plan: Plan) -> list[Path]:
 
 
 class RunLoggers:
-    """Sends each sweep value's logs to its own loggers and all of them to the dashboard."""
+    """Sends each sweep value's logs to its own loggers and all of them to the dashboard (on process 0;
+    the other processes log nothing)."""
 
     def __init__(self, plan: Plan, run_dir: Path) -> None:
         from memorax.loggers import DashboardLogger, FileLogger, MultiLogger
 
+        self._writes = cluster.is_main_process()
+        if not self._writes:
+            return
         experiment = plan.experiment
         labels = plan.sweep.labels()
         self._per_value = [
@@ -50,12 +58,16 @@ class RunLoggers:
         )
 
     def log(self, logs: dict[str, Any], step: int) -> None:
+        if not self._writes:
+            return
         logs = {key: np.asarray(value) for key, value in logs.items()}
         for index, logger in enumerate(self._per_value):
             logger.log({key: value[index] for key, value in logs.items()}, step)
         self.dashboard.log({key: value.reshape(-1, *value.shape[2:]) for key, value in logs.items()}, step)
 
     def finish(self) -> None:
+        if not self._writes:
+            return
         for logger in self._per_value:
             logger.finish()
         self.dashboard.finish()
@@ -83,13 +95,14 @@ def _backends(experiment: Experiment, run_dir: Path, label: str) -> list[Any]:
 def evaluate(plan: Plan, states: Any, update: int) -> dict[str, np.ndarray]:
     """Evaluation logs ``(values, seeds, steps, envs, ...)`` from rounds of ``eval_max_steps`` per env on
     fresh envs, until every seed finished ``eval_episodes`` episodes (at most EVAL_ROUNDS rounds)."""
+    from memorax.algorithms.distributed import to_host
     from memorax.core import EPISODE_DONE, STEP
 
     keys = plan.keys()[2]
     rounds = []
     for round_ in range(EVAL_ROUNDS):
         logs = plan.evaluate_program(plan.sweep.hyper(), keys, states, update, round_)
-        rounds.append({key: np.asarray(value) for key, value in logs.items()})
+        rounds.append({key: np.asarray(value) for key, value in to_host(logs).items()})
         finished = sum(_episodes_per_seed(r[EPISODE_DONE]) for r in rounds)
         if finished.min() >= plan.experiment.eval_episodes:
             break
@@ -129,8 +142,7 @@ def summary(plan: Plan, eval_logs: dict[str, np.ndarray]) -> list[str]:
 
 def train(plan: Plan, run_dir: Path, states: Any, first_update: int) -> list[str]:
     """Trains from update ``first_update`` to the end; logs, evaluates, checkpoints; returns the summary."""
-    import jax
-
+    from memorax.algorithms.distributed import to_host
     from memorax.loggers import CheckpointLogger
 
     experiment = plan.experiment
@@ -147,7 +159,7 @@ def train(plan: Plan, run_dir: Path, states: Any, first_update: int) -> list[str
             states, logs = plan.chunk_program(hyper, train_keys, states, update, length=length)
             start, update = update, update + length
             step = update * per_update
-            loggers.log(jax.device_get(logs), step)
+            loggers.log(to_host(logs), step)
             eval_logs = None
             if eval_every and update // eval_every > start // eval_every:
                 eval_logs = evaluate(plan, states, update)
@@ -167,7 +179,9 @@ def train(plan: Plan, run_dir: Path, states: Any, first_update: int) -> list[str
 
 
 def announce(plan: Plan, run_dir: Path, first_update: int = 0) -> None:
-    """Says what will train: the budget in whole updates (never silently changed), sweep, folder."""
+    """Says what will train: the budget in whole updates (never silently changed), sweep, devices, folder."""
+    if not cluster.is_main_process():
+        return
     experiment = plan.experiment
     per_update, total = plan.steps_per_update, plan.total_steps
     budget = f"{total:,} env steps per seed ({plan.num_updates:,} updates of {per_update:,})"
@@ -177,7 +191,20 @@ def announce(plan: Plan, run_dir: Path, first_update: int = 0) -> None:
     start = f" from step {first_update * per_update:,}" if first_update else ""
     print(
         f"memorax: {experiment.algo} + {experiment.torso} on {experiment.env}, {experiment.seeds} seed(s){sweep}, "
-        f"{budget}{start} -> {run_dir}",
+        f"{budget}{start}{_devices(plan)} -> {run_dir}",
         file=sys.stdout,
         flush=True,
     )
+
+
+def _devices(plan: Plan) -> str:
+    """``", on 4 devices of 2 processes (seeds 1 x envs 4)"``; empty on one device."""
+    if plan.mesh is None:
+        return ""
+    import jax
+
+    from memorax.algorithms.distributed import ENVS, SEEDS
+
+    processes = jax.process_count()
+    of = f" of {processes} processes" if processes > 1 else ""
+    return f", on {plan.mesh.size} devices{of} (seeds {plan.mesh.shape[SEEDS]} x envs {plan.mesh.shape[ENVS]})"
