@@ -72,7 +72,8 @@ def state_sharding(state: Any, mesh: Mesh, batch_axes: tuple[str | None, ...] = 
 
     Leaves of the state's ``env_axis_fields`` are split over ``"envs"`` on their env axis
     (the first after ``batch_axes``); everything else (parameters, optimizer states,
-    counters, keys) is replicated. ``batch_axes`` names the mesh axis of each leading vmap
+    counters, keys, and a prioritised buffer's sum tree over every env's windows) is
+    replicated. ``batch_axes`` names the mesh axis of each leading vmap
     axis, e.g. ``(SEEDS,)`` for vmapped seeds or ``(None, SEEDS)`` under a sweep.
     """
     env_fields = getattr(type(state), "env_axis_fields", None)
@@ -83,19 +84,25 @@ def state_sharding(state: Any, mesh: Mesh, batch_axes: tuple[str | None, ...] = 
         )
     num_env_devices = mesh.shape[ENVS]
     leading = len(batch_axes)
+    replicated = NamedSharding(mesh, PartitionSpec(*batch_axes))
+
+    def of_env_leaf(name: str, leaf: Any) -> NamedSharding:
+        if leaf.ndim <= leading:  # e.g. a buffer's write index
+            return replicated
+        if leaf.shape[leading] % num_env_devices:
+            raise ValueError(
+                f"`{name}` has {leaf.shape[leading]} envs, which the {num_env_devices} devices of the "
+                f"'{ENVS}' mesh axis cannot split: make num_envs a multiple of {num_env_devices}."
+            )
+        return NamedSharding(mesh, PartitionSpec(*batch_axes, ENVS))
 
     def of_field(name: str, value: Any) -> PyTree:
-        def of_leaf(leaf: Any) -> NamedSharding:
-            if name not in env_fields or leaf.ndim <= leading:  # e.g. a buffer's write index
-                return NamedSharding(mesh, PartitionSpec(*batch_axes))
-            if leaf.shape[leading] % num_env_devices:
-                raise ValueError(
-                    f"`{name}` has {leaf.shape[leading]} envs, which the {num_env_devices} devices of the "
-                    f"'{ENVS}' mesh axis cannot split: make num_envs a multiple of {num_env_devices}."
-                )
-            return NamedSharding(mesh, PartitionSpec(*batch_axes, ENVS))
-
-        return jax.tree.map(of_leaf, value)
+        if name not in env_fields:
+            return jax.tree.map(lambda _: replicated, value)
+        if hasattr(value, "sum_tree_state"):  # prioritised replay: one sum tree over every env's windows
+            shardings = jax.tree.map(lambda _: replicated, value)
+            return shardings.replace(experience=jax.tree.map(lambda leaf: of_env_leaf(name, leaf), value.experience))
+        return jax.tree.map(lambda leaf: of_env_leaf(name, leaf), value)
 
     return type(state)(**{field.name: of_field(field.name, getattr(state, field.name)) for field in dataclasses.fields(state)})
 
