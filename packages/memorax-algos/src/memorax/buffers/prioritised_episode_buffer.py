@@ -115,18 +115,25 @@ def make_prioritised_episode_buffer(
     set_leaves = prioritised_trajectory_buffer.SET_BATCH_FN[device]
 
     def add(state: PrioritisedTrajectoryBufferState, batch: PyTree) -> PrioritisedTrajectoryBufferState:
-        """Writes ``(add_batch_size, K, ...)`` steps, then re-prioritises the windows they touch.
+        """Writes ``(add_batch_size, K, ...)`` steps, then re-prioritises the windows they change.
 
-        With ``n0`` steps per row before and ``n1 = n0 + K`` after, only windows starting at
-        running indices ``r`` in ``[n0 - L + 1, n1)`` change: complete ones (``r + L <= n1``)
-        become sampleable with the running max, the others (incomplete, or starting at an
-        overwritten step) get zero. Later ``r`` come later in the list, so where two ``r``
-        share a slot (``K + L - 1 > max_length_time_axis``) the newer one wins.
+        With ``n0`` steps per row before and ``n1 = n0 + K`` after, the windows starting at
+        running indices ``r`` in ``[n0 - L + 1, n1 - L]`` become complete and sampleable with
+        the running max, and those starting at the new steps ``[n0, n1)`` (incomplete, in
+        slots whose old windows lose their first step) get zero. The windows in between
+        were zeroed when their first step was added and stay zero, so they are left alone:
+        ``2 K`` sum-tree updates per row instead of ``K + L - 1`` (the same tree, bit for
+        bit, as a zero delta changes no sum). Later ``r`` come later in the list, so where
+        two ``r`` share a slot (``K + L - 1 > max_length_time_axis``) the newer one wins.
         """
         num_steps = jax.tree.leaves(batch)[0].shape[1]
         first = state.running_index
         written = trajectory_buffer.add(state, batch)
-        starts = first + jnp.arange(1 - sample_sequence_length, num_steps)
+        if num_steps < sample_sequence_length:
+            offsets = jnp.concatenate([jnp.arange(num_steps) + 1 - sample_sequence_length, jnp.arange(num_steps)])
+        else:  # the two ranges meet: every start in [n0 - L + 1, n1)
+            offsets = jnp.arange(1 - sample_sequence_length, num_steps)
+        starts = first + offsets
         complete = (starts >= 0) & (starts + sample_sequence_length <= first + num_steps)
         priorities = jnp.where(complete, state.sum_tree_state.max_recorded_priority, 0.0)
         out_of_tree = state.sum_tree_state.nodes.shape[0] + 1  # dropped by the sum tree
