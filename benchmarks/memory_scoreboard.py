@@ -178,9 +178,11 @@ def markdown_table(board: dict[str, Any]) -> str:
         "| torso | " + " | ".join(short) + " | mean |",
         "|---|" + "---:|" * (len(envs) + 1),
     ]
-    for torso in sorted(torsos, key=lambda t: -_mean_normalised(by_key, t, envs)):
+    for torso in sorted(torsos, key=lambda t: _rank(by_key, t, envs)):
         row = [f"{by_key[(torso, env)]['normalised']:.2f}" if (torso, env) in by_key else "–" for env in envs]
-        lines.append(f"| {torso} | " + " | ".join(row) + f" | {_mean_normalised(by_key, torso, envs):.2f} |")
+        done = sum((torso, env) in by_key for env in envs)
+        mean = f"{_mean_normalised(by_key, torso, envs):.2f}" if done == len(envs) else f"({done} of {len(envs)} tasks)"
+        lines.append(f"| {torso} | " + " | ".join(row) + f" | {mean} |")
     lines += [
         "",
         "| torso | task | return (mean ± std over seeds) | memoryless | perfect | normalised "
@@ -201,6 +203,13 @@ def _mean_normalised(by_key: dict, torso: str, envs: list[str]) -> float:
     return float(np.nanmean(values)) if values else float("nan")
 
 
+def _rank(by_key: dict, torso: str, envs: list[str]) -> tuple[bool, float]:
+    """Sort key: torsos with every task first, by mean normalised return; a partial row's mean
+    (over the tasks it has) only orders the partial rows, below the complete ones."""
+    partial = any((torso, env) not in by_key for env in envs)
+    return partial, -_mean_normalised(by_key, torso, envs)
+
+
 def heat_map(board: dict[str, Any], output: Path) -> Path:
     """Models x tasks, colour = return normalised between memoryless best (0) and perfect memory (1)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -209,7 +218,7 @@ def heat_map(board: dict[str, Any], output: Path) -> Path:
     cells = board["cells"]
     envs = list(dict.fromkeys(cell["env"] for cell in cells))
     by_key = {(cell["torso"], cell["env"]): cell for cell in cells}
-    torsos = sorted(dict.fromkeys(cell["torso"] for cell in cells), key=lambda t: -_mean_normalised(by_key, t, envs))
+    torsos = sorted(dict.fromkeys(cell["torso"] for cell in cells), key=lambda t: _rank(by_key, t, envs))
     grid = np.array([[by_key[(t, e)]["normalised"] if (t, e) in by_key else np.nan for e in envs] for t in torsos])
     figure = Figure(figsize=(1.1 * len(envs) + 3, 0.42 * len(torsos) + 2.2))
     FigureCanvasAgg(figure)

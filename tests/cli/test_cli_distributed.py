@@ -13,7 +13,7 @@ import jax
 import numpy as np
 
 RUN = [
-    "--env", "memorax::RepeatFirstEasy", "--torso", "gru", "--features", "8", "--num-envs", "4", "--num-steps", "8",
+    "--env", "memorax::RepeatFirstEasy", "--torso", "mlp", "--features", "8", "--num-envs", "4", "--num-steps", "8",
     "--num-minibatches", "2", "--update-epochs", "1", "--seeds", "2", "--no-dashboard", "--eval-episodes", "4",
     "--eval-max-steps", "16", "--total-steps", "128", "--log-every", "32", "--checkpoint-every", "64",
     "--lr-schedule", "constant", "--logger", "tensorboard",

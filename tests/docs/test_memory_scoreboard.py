@@ -43,3 +43,16 @@ def test_quick_run_writes_a_resumable_board(tmp_path: Path) -> None:
     assert (tmp_path / "memory_scoreboard.png").read_bytes()[:4] == b"\x89PNG"
     assert "memory_scoreboard/return" not in _run_quick(tmp_path)  # resumes: every cell is there, nothing trains
     assert json.loads((tmp_path / "memory_scoreboard.json").read_text())["cells"] == board["cells"]
+
+
+def test_markdown_table__ranks_complete_rows_first_and_never_averages_a_partial_row():
+    """A torso with fewer tasks (a board still filling) sits below every complete row, whatever its
+    mean over the tasks it has, and its mean cell says how many tasks it has instead of a number."""
+    cell = lambda torso, env, normalised: {
+        "torso": torso, "env": f"memorax::{env}", "normalised": normalised, "return_mean": normalised,
+        "return_std": 0.0, "memoryless": 0.0, "perfect": 1.0, "env_steps_per_second": 1.0, "compile_seconds": 1.0,
+    }  # fmt: skip
+    board = {"cells": [cell("gru", "A", 0.5), cell("gru", "B", 0.7), cell("gtrxl", "A", 1.0), cell("mlp", "A", 0.0),
+                       cell("mlp", "B", 0.0)]}  # fmt: skip
+    rows = _scoreboard().markdown_table(board).splitlines()[2:5]
+    assert rows == ["| gru | 0.50 | 0.70 | 0.60 |", "| mlp | 0.00 | 0.00 | 0.00 |", "| gtrxl | 1.00 | – | (1 of 2 tasks) |"]
