@@ -2,8 +2,8 @@
 
 With more than one device (several GPUs, or ``XLA_FLAGS=--xla_force_host_platform_device_count``
 on a CPU) the programs run on a ``(seeds, envs)`` mesh from :mod:`memorax.algorithms.distributed`:
-each device steps, stores and learns from its own envs and the compiler all-reduces the
-gradients. ``--coordinator-address HOST:PORT --num-processes N --process-id I`` (or
+each device steps, acts for and stores its own envs, and the learning step reads from every
+device's shard. ``--coordinator-address HOST:PORT --num-processes N --process-id I`` (or
 ``--distributed`` on SLURM / Open MPI) joins N processes into one run first; every process
 runs the same command, and only process 0 writes the run folder, the dashboard and the
 plots. Checkpoints are written by all of them together (Orbax), into a folder they share.

@@ -2,11 +2,13 @@
 
 Every process runs the same program on a global :class:`jax.sharding.Mesh` over every
 device of every process. The env axis (and replay's add-batch axis) is the mesh's
-``"envs"`` axis: each device steps, stores and learns from its own envs, and the
-compiler all-reduces the gradients, because ``train`` is jitted on sharded inputs. The
-results are those of one process with as many devices (to float tolerance: only the
-order of the all-reduce sums differs). Optional vmapped seeds (leading axis) go on the
-``"seeds"`` axis.
+``"envs"`` axis: each device steps, acts for and stores only its own envs. ``train`` is
+jitted on the sharded inputs, so the compiler inserts the collectives: the learning step
+gathers what it reads (PPO's rollout, a replay batch) from every shard with an
+all-reduce and then runs replicated on every device (XLA's choice for a minibatch drawn
+across shards; the SGD does not yet split over devices). The results are those of one
+process with as many devices (to float tolerance). Optional vmapped seeds (leading
+axis) go on the ``"seeds"`` axis.
 
 Example (each of N processes runs this, with its own ``process_id``)::
 
