@@ -25,6 +25,7 @@ from memorax.networks import heads  # noqa: E402
 
 assert jax.device_count() == 4 and jax.process_count() == num_processes, (jax.devices(), jax.process_count())
 mesh = distributed.data_mesh()
+jax.set_mesh(mesh)  # minibatches split over the devices
 results = {}
 
 ppo = PPO(

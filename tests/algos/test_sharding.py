@@ -27,7 +27,11 @@ sharded = jax.device_put(state, distributed.state_sharding(state, mesh))
 assert sharded.timestep.observation.sharding.spec == PartitionSpec("envs")
 
 expected, expected_logs = agent.train(jax.random.key(1), state, 4 * 32)
-result, logs = agent.train(jax.random.key(1), sharded, 4 * 32)
+with jax.set_mesh(mesh):  # each minibatch split over the devices, the gradients all-reduced
+    result, logs = agent.train(jax.random.key(1), sharded, 4 * 32)
+    split = agent._jitted_train.lower(jax.random.key(1), sharded, 4 * 32).compile().cost_analysis()["flops"]
+replicated = agent._jitted_train.lower(jax.random.key(1), sharded, 4 * 32).compile().cost_analysis()["flops"]
+assert split < 0.75 * replicated, (split, replicated)  # per-device work: the SGD splits, not only the envs
 assert len(result.actor_carry.sharding.device_set) == 2
 close = lambda a, b: np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-5)
 jax.tree.map(close, result.actor_params, expected.actor_params)

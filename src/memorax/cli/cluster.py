@@ -94,7 +94,9 @@ def start(launch: Launch) -> Any:
         raise UsageError(f"--seed-devices {launch.seed_devices} must divide the run's {devices} devices.")
     if devices == 1:
         return None
-    return distributed.data_mesh(seed_devices=launch.seed_devices)
+    mesh = distributed.data_mesh(seed_devices=launch.seed_devices)
+    jax.set_mesh(mesh)  # the algorithms split each minibatch over its "envs" axis
+    return mesh
 
 
 def is_main_process() -> bool:

@@ -45,13 +45,23 @@ def random_permutation(key: PRNGKey, n: int) -> jax.Array:
     return permutation
 
 
+def _over_devices(x: jax.Array) -> jax.Array:
+    """``x`` ``(minibatches, rows, ...)`` with its rows split over the context mesh's ``"envs"`` axis
+    (``jax.set_mesh``), so that each device learns from its part of every minibatch and the
+    gradients are all-reduced; unchanged without such a mesh or when the rows do not split."""
+    mesh = jax.sharding.get_abstract_mesh()
+    if mesh.empty or "envs" not in mesh.axis_names or x.shape[1] % mesh.shape["envs"]:
+        return x
+    return jax.lax.with_sharding_constraint(x, jax.sharding.PartitionSpec(None, "envs"))
+
+
 def shuffle_rows(key: PRNGKey, tree: PyTree, num_minibatches: int) -> PyTree:
     """Leaves ``(N, ...)`` -> ``(num_minibatches, N // num_minibatches, ...)``, rows kept whole."""
     num_rows = jax.tree.leaves(tree)[0].shape[0]
     if num_rows % num_minibatches:
         raise ValueError(f"{num_rows} rows cannot be split into {num_minibatches} equal minibatches.")
     permutation = random_permutation(key, num_rows)
-    return jax.tree.map(lambda x: _split(jnp.take(x, permutation, axis=0), num_minibatches), tree)
+    return jax.tree.map(lambda x: _over_devices(_split(jnp.take(x, permutation, axis=0), num_minibatches)), tree)
 
 
 def shuffle_steps(key: PRNGKey, tree: PyTree, num_minibatches: int) -> PyTree:

@@ -4,17 +4,19 @@ Every process runs the same program on a global :class:`jax.sharding.Mesh` over 
 device of every process. The env axis (and replay's add-batch axis) is the mesh's
 ``"envs"`` axis: each device steps, acts for and stores only its own envs. ``train`` is
 jitted on the sharded inputs, so the compiler inserts the collectives: the learning step
-gathers what it reads (PPO's rollout, a replay batch) from every shard with an
-all-reduce and then runs replicated on every device (XLA's choice for a minibatch drawn
-across shards; the SGD does not yet split over devices). The results are those of one
-process with as many devices (to float tolerance). Optional vmapped seeds (leading
-axis) go on the ``"seeds"`` axis.
+gathers what it reads (the rollout, a replay batch) from every shard. With the mesh set
+(``jax.set_mesh(mesh)``) the on-policy algorithms split every minibatch over ``"envs"``
+again, so each device computes part of the gradient and the gradients are all-reduced;
+replay updates run replicated. The results are those of one process with as many
+devices (to float tolerance). Optional vmapped seeds (leading axis) go on the
+``"seeds"`` axis.
 
 Example (each of N processes runs this, with its own ``process_id``)::
 
     from memorax.algorithms import distributed
     distributed.initialize("host0:1234", num_processes=N, process_id=i)
     mesh = distributed.data_mesh()
+    jax.set_mesh(mesh)  # minibatches split over the devices
     state = distributed.init(agent, jax.random.key(0), mesh)
     state, logs = agent.train(jax.random.key(1), state, num_steps)
     logs = distributed.to_host(logs)  # numpy, the same on every process
