@@ -17,6 +17,7 @@ from memorax.networks import (
     SelfAttention,
     SelfAttentionConfig,
 )
+from memorax.networks.attention import banded
 
 B, T, F, HEADS, C = 2, 12, 8, 2, 4
 EMBEDDINGS = {
@@ -106,6 +107,39 @@ def test_self_attention__matches_reference_window_attention():
             expected[b, t] = np.einsum("hj,jhd->hd", weights, v[b, keys])
     out = np.einsum("bthd,hdf->btf", expected, p["out"]["kernel"]) + p["out"]["bias"]
     np.testing.assert_allclose(y, out, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("chunk_logits", [None, 2 * 3 * 5 * 7])  # whole batch / 2 of 6 rows a chunk
+@pytest.mark.parametrize(("with_bias", "mask_rows"), [(False, 6), (True, 1)])
+def test_masked_attention__matches_softmax_reference_with_gradients(
+    monkeypatch, chunk_logits, with_bias, mask_rows
+):
+    """Chunked over the leading axis or not, outputs and gradients are those of a plain softmax."""
+    if chunk_logits is not None:
+        monkeypatch.setattr(banded, "_CHUNK_LOGITS", chunk_logits)
+    keys = jax.random.split(jax.random.key(0), 6)
+    q = jax.random.normal(keys[0], (6, 3, 5, 4))
+    k, v = jax.random.normal(keys[1], (2, 6, 3, 7, 4))
+    bias = jax.random.normal(keys[2], (6, 3, 5, 7)) if with_bias else None
+    mask = jax.random.bernoulli(keys[3], 0.6, (mask_rows, 1, 5, 7)).at[..., 0].set(True)
+    d_out = jax.random.normal(keys[4], (6, 3, 5, 4))
+
+    def reference(q, k, v, bias):
+        scores = jnp.einsum("...td,...sd->...ts", q, k) + (0.0 if bias is None else bias)
+        weights = jax.nn.softmax(jnp.where(mask, scores, -jnp.inf), axis=-1)
+        return jnp.einsum("...ts,...sd->...td", weights, v)
+
+    def attention(q, k, v, bias):
+        return banded.masked_attention(q, k, v, bias, mask)
+
+    results = []
+    for fn in (attention, reference):
+        y, vjp = jax.vjp(fn, q, k, v, bias)  # bias None: an empty pytree, no cotangent
+        results.append((y, vjp(d_out)))
+    (y, grads), (y_ref, grads_ref) = results
+    np.testing.assert_allclose(y, y_ref, rtol=1e-5, atol=1e-5)
+    for g, g_ref in zip(jax.tree.leaves(grads), jax.tree.leaves(grads_ref), strict=True):
+        np.testing.assert_allclose(g, g_ref, rtol=1e-5, atol=1e-5)
 
 
 @settings(max_examples=5, deadline=None)

@@ -12,6 +12,10 @@ Blocks are laid out ``(B, H, blocks, steps, D)`` so that every product is a batc
 matrix product over contiguous ``(steps, D)`` tiles, with no transposes of the logits.
 """
 
+import math
+from collections.abc import Callable
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 
@@ -19,43 +23,101 @@ from memorax.core.typing import Array
 from memorax.networks.attention.positional_embedding import PositionalEmbedding
 
 _MASKED = -1e30  # logit of a key outside the window or the episode: exp underflows to 0
+_CHUNK_LOGITS = 1 << 19  # logits per chunk (2 MiB of f32): a chunk's scores stay in cache
 
 
 @jax.custom_vjp
 def masked_attention(query: Array, keys: Array, values: Array, bias: Array | None, mask: Array) -> Array:
     """Softmax attention with a boolean mask over the last two axes.
 
-    Shapes: query ``(..., T, D)`` (already scaled by ``1 / sqrt(D)``), keys and values
-    ``(..., S, D)``, bias ``(..., T, S)`` or ``None``, mask broadcastable to
-    ``(..., T, S)`` (every row must keep at least one key). Returns ``(..., T, D)``.
-    The backward pass reuses the saved weights instead of differentiating through
-    the max, exp and normalisation. Reverse-mode only (``jax.custom_vjp``).
+    Shapes: query ``(N, ..., T, D)`` (already scaled by ``1 / sqrt(D)``), keys and values
+    ``(N, ..., S, D)``, bias ``(N, ..., T, S)`` or ``None``, mask broadcastable to
+    ``(N, ..., T, S)`` (every row must keep at least one key). Returns ``(N, ..., T, D)``.
+
+    The leading axis is processed a few rows at a time (``lax.map``) so that the logits
+    of a chunk (about ``_CHUNK_LOGITS``) stay in cache instead of making several trips
+    through memory for the whole batch. Only the outputs and the log-normaliser of each
+    query are saved; the backward pass recomputes the weights chunk by chunk (as flash
+    attention does) instead of storing them. Reverse-mode only (``jax.custom_vjp``).
     """
     return _attention_forward(query, keys, values, bias, mask)[0]
 
 
-def _attention_forward(
-    query: Array, keys: Array, values: Array, bias: Array | None, mask: Array
-) -> tuple[Array, tuple]:
+def _chunked(fn: Callable[..., Any], row_logits: int, *args: Array | None) -> Any:
+    """``fn(*args)``, a few rows of the leading axis ``N`` at a time.
+
+    Arguments with that leading axis are split into chunks of ``rows`` (a divisor of
+    ``N``, with at most ``_CHUNK_LOGITS`` logits); the others (``None``, broadcast
+    masks) are passed whole. The outputs are concatenated back along ``N``.
+    """
+    batch = args[0].shape[0]
+    fits = [c for c in range(1, batch + 1) if batch % c == 0 and c * row_logits <= _CHUNK_LOGITS]
+    rows = max(fits, default=1)
+    if rows == batch:
+        return fn(*args)
+    split = [a is not None and a.ndim > 0 and a.shape[0] == batch for a in args]
+    chunks = tuple(a.reshape(batch // rows, rows, *a.shape[1:]) if s else None for a, s in zip(args, split))
+
+    def one(chunk: tuple) -> Any:
+        return fn(*(c if s else a for c, a, s in zip(chunk, args, split)))
+
+    return jax.tree.map(lambda y: y.reshape(batch, *y.shape[2:]), jax.lax.map(one, chunks))
+
+
+def _scores(query: Array, keys: Array, bias: Array | None, mask: Array) -> Array:
     scores = jnp.einsum("...td,...sd->...ts", query, keys)
     if bias is not None:
         scores = scores + bias
-    scores = jnp.where(mask, scores, _MASKED)
-    weights = jnp.exp(scores - jnp.max(scores, axis=-1, keepdims=True))
+    return jnp.where(mask, scores, _MASKED)
+
+
+def _forward_chunk(
+    query: Array, keys: Array, values: Array, bias: Array | None, mask: Array
+) -> tuple[Array, Array]:
+    scores = _scores(query, keys, bias, mask)
+    peak = jnp.max(scores, axis=-1, keepdims=True)
+    weights = jnp.exp(scores - peak)
     total = jnp.sum(weights, axis=-1, keepdims=True)
     out = jnp.einsum("...ts,...sd->...td", weights, values) / total  # normalising (T, D) is cheaper
-    return out, (query, keys, values, bias is not None, weights / total, out)
+    return out, peak + jnp.log(total)
 
 
-def _attention_backward(residuals: tuple, d_out: Array) -> tuple:
-    query, keys, values, has_bias, weights, out = residuals
+def _backward_chunk(
+    query: Array,
+    keys: Array,
+    values: Array,
+    bias: Array | None,
+    mask: Array,
+    out: Array,
+    log_total: Array,
+    d_out: Array,
+) -> tuple:
+    weights = jnp.exp(_scores(query, keys, bias, mask) - log_total)
     # "...ds" then a swap of the small result: faster on CPU than contracting into "...sd".
     d_values = jnp.swapaxes(jnp.einsum("...ts,...td->...ds", weights, d_out), -1, -2)
     d_weights = jnp.einsum("...td,...sd->...ts", d_out, values)
     d_scores = weights * (d_weights - jnp.sum(d_out * out, axis=-1, keepdims=True))
     d_query = jnp.einsum("...ts,...sd->...td", d_scores, keys)
     d_keys = jnp.swapaxes(jnp.einsum("...ts,...td->...ds", d_scores, query), -1, -2)
-    return d_query, d_keys, d_values, d_scores if has_bias else None, None
+    return d_query, d_keys, d_values, d_scores if bias is not None else None
+
+
+def _row_logits(query: Array, keys: Array) -> int:
+    """Logits per index of the leading axis."""
+    return math.prod(query.shape[1:-1]) * keys.shape[-2]
+
+
+def _attention_forward(
+    query: Array, keys: Array, values: Array, bias: Array | None, mask: Array
+) -> tuple[Array, tuple]:
+    out, log_total = _chunked(_forward_chunk, _row_logits(query, keys), query, keys, values, bias, mask)
+    return out, (query, keys, values, bias, mask, out, log_total)
+
+
+def _attention_backward(residuals: tuple, d_out: Array) -> tuple:
+    query, keys = residuals[:2]
+    grads = _chunked(_backward_chunk, _row_logits(query, keys), *residuals, d_out)
+    return (*grads, None)
 
 
 masked_attention.defvjp(_attention_forward, _attention_backward)
