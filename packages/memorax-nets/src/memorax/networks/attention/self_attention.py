@@ -68,6 +68,40 @@ class SelfAttentionConfig:
         return self.features // self.num_heads
 
 
+class HeadProjection(nn.Module):
+    """The parameters of one ``(B, S, F) -> (B, S, H, D)`` projection, as ``nn.DenseGeneral``'s.
+
+    ``projection()`` returns the kernel ``(F, H, D)`` and bias ``(H, D)`` (``None``
+    without ``use_bias``), initialised as ``nn.DenseGeneral((H, D))`` initialises them,
+    so that :func:`project` can apply several projections as one matmul.
+    """
+
+    features: int
+    heads: tuple[int, int]
+    use_bias: bool
+
+    @nn.compact
+    def __call__(self) -> tuple[Array, Array | None]:
+        def kernel_init(key: PRNGKey, shape: tuple[int, ...], dtype: Any = jnp.float32) -> Array:
+            return nn.initializers.lecun_normal()(key, (shape[0], shape[1] * shape[2]), dtype).reshape(shape)
+
+        kernel = self.param("kernel", kernel_init, (self.features, *self.heads))
+        bias = self.param("bias", nn.initializers.zeros_init(), self.heads) if self.use_bias else None
+        return kernel, bias
+
+
+def project(projections: tuple[HeadProjection, ...], x: Array) -> tuple[Array, ...]:
+    """Every projection of ``x`` ``(B, S, F)``, each ``(B, S, H, D)``, from one ``(B * S, F)`` matmul."""
+    weights = [projection() for projection in projections]
+    kernel = jnp.concatenate([k.reshape(k.shape[0], -1) for k, _ in weights], axis=1)
+    x, kernel = nn.dtypes.promote_dtype(x, kernel)
+    y = x.reshape(-1, x.shape[-1]) @ kernel
+    if weights[0][1] is not None:
+        y = y + jnp.concatenate([b.reshape(-1) for _, b in weights]).astype(y.dtype)
+    y = y.reshape(*x.shape[:2], len(weights), *weights[0][0].shape[1:])
+    return tuple(y[:, :, i] for i in range(len(weights)))
+
+
 @pytree_dataclass
 class AttentionCarry:
     """KV cache of the previous ``C - 1`` steps (keys un-rotated) and the position counter.
@@ -124,19 +158,13 @@ class SelfAttention(SequenceModel):
         embedding = (config.positional_embedding or PositionalEmbedding()).clone(
             parent=self, name="positional_embedding"
         )
-        heads = (config.num_heads, config.head_dim)
-        query_proj = nn.DenseGeneral(heads, use_bias=config.use_bias, name="query")
-        key_proj = nn.DenseGeneral(heads, use_bias=config.use_bias, name="key")
-        value_proj = nn.DenseGeneral(heads, use_bias=config.use_bias, name="value")
-
-        def on_rows(project: nn.Module, x: Array) -> Array:
-            """``project`` applied to ``(B * S, ...)`` rows: 2-D matmuls in the weight gradient."""
-            y = project(x.reshape(-1, *x.shape[2:]))
-            return y.reshape(*x.shape[:2], *y.shape[1:])
-
+        query_proj, key_proj, value_proj = (
+            HeadProjection(inputs.shape[-1], (config.num_heads, config.head_dim), config.use_bias, name=name)
+            for name in ("query", "key", "value")
+        )
         positions = episode_positions(carry.position, done)
         x = embedding.embed(inputs, positions)
-        query, key, value = on_rows(query_proj, x), on_rows(key_proj, x), on_rows(value_proj, x)
+        query, key, value = project((query_proj, key_proj, value_proj), x)
 
         if memory is None:
             past_key, past_value, past_valid = carry.key, carry.value, carry.valid
@@ -145,7 +173,7 @@ class SelfAttention(SequenceModel):
             if memory_valid is None:
                 raise ValueError("SelfAttention: pass memory_valid (B, M) along with memory.")
             m = embedding.embed(memory, window_positions(carry.position, memory.shape[1]))
-            past_key, past_value, past_valid = on_rows(key_proj, m), on_rows(value_proj, m), memory_valid
+            (past_key, past_value), past_valid = project((key_proj, value_proj), m), memory_valid
             window = min(config.context_length, memory.shape[1] + 1)
 
         key_positions = jnp.concatenate(
@@ -164,7 +192,8 @@ class SelfAttention(SequenceModel):
             window,
             embedding,
         )
-        y = on_rows(nn.DenseGeneral(config.features, axis=(-2, -1), use_bias=config.use_bias, name="out"), y)
+        out_proj = nn.DenseGeneral(config.features, axis=(-2, -1), use_bias=config.use_bias, name="out")
+        y = out_proj(y.reshape(-1, *y.shape[2:])).reshape(*y.shape[:2], -1)  # 2-D matmuls in the gradient
 
         # The cache keeps its own dtype so that the carry's structure never changes.
         new_entries = (key.astype(carry.key.dtype), value.astype(carry.value.dtype))
