@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from memorax.networks import (
     ALiBi,
     LearnablePositionalEmbedding,
+    PositionalEmbedding,
     RoPE,
     SelfAttention,
     SelfAttentionConfig,
@@ -109,36 +110,44 @@ def test_self_attention__matches_reference_window_attention():
     np.testing.assert_allclose(y, out, rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("chunk_logits", [None, 2 * 3 * 5 * 7])  # whole batch / 2 of 6 rows a chunk
-@pytest.mark.parametrize(("with_bias", "mask_rows"), [(False, 6), (True, 1)])
-def test_masked_attention__matches_softmax_reference_with_gradients(
-    monkeypatch, chunk_logits, with_bias, mask_rows
-):
-    """Chunked over the leading axis or not, outputs and gradients are those of a plain softmax."""
+@pytest.mark.parametrize("chunk_logits", [None, 1])  # the whole batch at once / one row a chunk
+@pytest.mark.parametrize("embedding", [PositionalEmbedding(), ALiBi(num_heads=HEADS)], ids=["none", "alibi"])
+def test_banded_attention__matches_dense_softmax_with_gradients(monkeypatch, chunk_logits, embedding):
+    """Three blocks of queries (one padded), chunked over the batch or not: outputs and
+    gradients are those of a dense softmax over each query's window of its episode."""
     if chunk_logits is not None:
         monkeypatch.setattr(banded, "_CHUNK_LOGITS", chunk_logits)
-    keys = jax.random.split(jax.random.key(0), 6)
-    q = jax.random.normal(keys[0], (6, 3, 5, 4))
-    k, v = jax.random.normal(keys[1], (2, 6, 3, 7, 4))
-    bias = jax.random.normal(keys[2], (6, 3, 5, 7)) if with_bias else None
-    mask = jax.random.bernoulli(keys[3], 0.6, (mask_rows, 1, 5, 7)).at[..., 0].set(True)
-    d_out = jax.random.normal(keys[4], (6, 3, 5, 4))
+    length, past, dim, window = 70, 45, 4, 40  # blocks of 32 queries
+    keys = jax.random.split(jax.random.key(0), 5)
+    q = jax.random.normal(keys[0], (B, length, HEADS, dim))
+    k, v = jax.random.normal(keys[1], (2, B, past + length, HEADS, dim))
+    d_out = jax.random.normal(keys[2], q.shape)
+    query_episode = jnp.cumsum(jax.random.bernoulli(keys[3], 0.05, (B, length)), axis=1)
+    past_valid = jnp.arange(past) >= jax.random.randint(keys[4], (B, 1), 0, past)
+    key_episode = jnp.concatenate([jnp.where(past_valid, 0, -1), query_episode], axis=1)
+    key_positions = jnp.broadcast_to(jnp.arange(past + length), (B, past + length))
+    query_positions = key_positions[:, past:]
+    step, key = past + jnp.arange(length)[:, None], jnp.arange(past + length)[None, :]
+    visible = (key <= step) & (key > step - window) & (query_episode[:, :, None] == key_episode[:, None, :])
+    bias = embedding.bias(query_positions, key_positions)
 
-    def reference(q, k, v, bias):
-        scores = jnp.einsum("...td,...sd->...ts", q, k) + (0.0 if bias is None else bias)
-        weights = jax.nn.softmax(jnp.where(mask, scores, -jnp.inf), axis=-1)
-        return jnp.einsum("...ts,...sd->...td", weights, v)
+    def reference(q, k, v):
+        scores = jnp.einsum("bthd,bshd->bhts", q, k) / np.sqrt(dim) + (0.0 if bias is None else bias)
+        weights = jax.nn.softmax(jnp.where(visible[:, None], scores, -jnp.inf), axis=-1)
+        return jnp.einsum("bhts,bshd->bthd", weights, v)
 
-    def attention(q, k, v, bias):
-        return banded.masked_attention(q, k, v, bias, mask)
+    def attention(q, k, v):
+        return banded.banded_attention(
+            q, k, v, query_episode, key_episode, query_positions, key_positions, window, embedding
+        )
 
     results = []
     for fn in (attention, reference):
-        y, vjp = jax.vjp(fn, q, k, v, bias)  # bias None: an empty pytree, no cotangent
+        y, vjp = jax.vjp(fn, q, k, v)
         results.append((y, vjp(d_out)))
     (y, grads), (y_ref, grads_ref) = results
     np.testing.assert_allclose(y, y_ref, rtol=1e-5, atol=1e-5)
-    for g, g_ref in zip(jax.tree.leaves(grads), jax.tree.leaves(grads_ref), strict=True):
+    for g, g_ref in zip(grads, grads_ref, strict=True):
         np.testing.assert_allclose(g, g_ref, rtol=1e-5, atol=1e-5)
 
 

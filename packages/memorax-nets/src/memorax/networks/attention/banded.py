@@ -8,11 +8,17 @@ get exactly zero weight either way, so the result is the same attention (up to f
 summation order) at a fraction of the work: about ``(block_size + window - 1) / window``
 of the useful logits instead of ``(P + T) / window``.
 
-Blocks are laid out ``(B, H, blocks, steps, D)`` so that every product is a batched
-matrix product over contiguous ``(steps, D)`` tiles, with no transposes of the logits.
+The batch is processed a few rows at a time (``lax.map``) so that a chunk's logits
+(about ``_CHUNK_LOGITS``) stay in cache: within a chunk, queries and keys are moved to
+a head-major ``(rows, H, blocks, steps, D)`` layout (every product a batched matrix
+product over contiguous ``(steps, D)`` tiles) and the key blocks are cut out there, so
+neither the transposes nor the overlapping key blocks ever go through memory whole.
+Only the outputs and log-normalisers are stored; the backward pass recomputes the
+weights chunk by chunk (as flash attention does) instead of storing them.
 """
 
-import math
+import dataclasses
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -26,21 +32,41 @@ _MASKED = -1e30  # logit of a key outside the window or the episode: exp underfl
 _CHUNK_LOGITS = 1 << 19  # logits per chunk (2 MiB of f32): a chunk's scores stay in cache
 
 
-@jax.custom_vjp
-def masked_attention(query: Array, keys: Array, values: Array, bias: Array | None, mask: Array) -> Array:
-    """Softmax attention with a boolean mask over the last two axes.
+@dataclasses.dataclass(frozen=True)
+class Band:
+    """The static layout: ``blocks`` blocks of ``block`` queries; block ``b`` sees ``span`` keys from ``first + b * block``."""
 
-    Shapes: query ``(N, ..., T, D)`` (already scaled by ``1 / sqrt(D)``), keys and values
-    ``(N, ..., S, D)``, bias ``(N, ..., T, S)`` or ``None``, mask broadcastable to
-    ``(N, ..., T, S)`` (every row must keep at least one key). Returns ``(N, ..., T, D)``.
+    block: int
+    blocks: int
+    span: int
+    first: int
 
-    The leading axis is processed a few rows at a time (``lax.map``) so that the logits
-    of a chunk (about ``_CHUNK_LOGITS``) stay in cache instead of making several trips
-    through memory for the whole batch. Only the outputs and the log-normaliser of each
-    query are saved; the backward pass recomputes the weights chunk by chunk (as flash
-    attention does) instead of storing them. Reverse-mode only (``jax.custom_vjp``).
+    def query_blocks(self, x: Array) -> Array:
+        """``(N, blocks * block, H, D) -> (N, H, blocks, block, D)``."""
+        x = jnp.swapaxes(x, 1, 2)
+        return x.reshape(*x.shape[:2], self.blocks, self.block, x.shape[-1])
+
+    def from_query_blocks(self, x: Array) -> Array:
+        """``(N, H, blocks, block, D) -> (N, blocks * block, H, D)``, the inverse of ``query_blocks``."""
+        return jnp.swapaxes(x.reshape(*x.shape[:2], self.blocks * self.block, x.shape[-1]), 1, 2)
+
+    def key_blocks(self, x: Array) -> Array:
+        """``(N, S, H, D) -> (N, H, blocks, span, D)``: the keys each block of queries sees."""
+        x = jnp.swapaxes(x, 1, 2)
+        starts = [self.first + b * self.block for b in range(self.blocks)]
+        return jnp.stack([jax.lax.slice_in_dim(x, s, s + self.span, axis=2) for s in starts], axis=2)
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(0,))
+def band_attention(band: Band, query: Array, keys: Array, values: Array, bias: Array | None, mask: Array) -> Array:
+    """Softmax attention of blocks of queries over their bands of keys.
+
+    Shapes: query ``(B, blocks * block, H, D)`` (already scaled by ``1 / sqrt(D)``),
+    keys and values ``(B, S, H, D)``, bias ``(B, H, blocks, block, span)`` or ``None``,
+    mask broadcastable to that (every row must keep at least one key). Returns
+    ``(B, blocks * block, H, D)``. Reverse-mode only (``jax.custom_vjp``).
     """
-    return _attention_forward(query, keys, values, bias, mask)[0]
+    return _attention_forward(band, query, keys, values, bias, mask)[0]
 
 
 def _chunked(fn: Callable[..., Any], row_logits: int, *args: Array | None) -> Any:
@@ -65,6 +91,7 @@ def _chunked(fn: Callable[..., Any], row_logits: int, *args: Array | None) -> An
 
 
 def _scores(query: Array, keys: Array, bias: Array | None, mask: Array) -> Array:
+    """``(..., T, D) x (..., S, D) -> (..., T, S)`` masked logits."""
     scores = jnp.einsum("...td,...sd->...ts", query, keys)
     if bias is not None:
         scores = scores + bias
@@ -72,17 +99,19 @@ def _scores(query: Array, keys: Array, bias: Array | None, mask: Array) -> Array
 
 
 def _forward_chunk(
-    query: Array, keys: Array, values: Array, bias: Array | None, mask: Array
+    band: Band, query: Array, keys: Array, values: Array, bias: Array | None, mask: Array
 ) -> tuple[Array, Array]:
-    scores = _scores(query, keys, bias, mask)
+    """Outputs ``(N, blocks * block, H, D)`` and log-normalisers ``(N, H, blocks, block, 1)``."""
+    scores = _scores(band.query_blocks(query), band.key_blocks(keys), bias, mask)
     peak = jnp.max(scores, axis=-1, keepdims=True)
     weights = jnp.exp(scores - peak)
     total = jnp.sum(weights, axis=-1, keepdims=True)
-    out = jnp.einsum("...ts,...sd->...td", weights, values) / total  # normalising (T, D) is cheaper
-    return out, peak + jnp.log(total)
+    out = jnp.einsum("...ts,...sd->...td", weights, band.key_blocks(values)) / total  # normalising (T, D) is cheaper
+    return band.from_query_blocks(out), peak + jnp.log(total)
 
 
 def _backward_chunk(
+    band: Band,
     query: Array,
     keys: Array,
     values: Array,
@@ -92,35 +121,40 @@ def _backward_chunk(
     log_total: Array,
     d_out: Array,
 ) -> tuple:
-    weights = jnp.exp(_scores(query, keys, bias, mask) - log_total)
+    """Cotangents of query, keys, values (their layouts) and bias (``None`` without one)."""
+    q, k, v = band.query_blocks(query), band.key_blocks(keys), band.key_blocks(values)
+    d_o = band.query_blocks(d_out)
+    weights = jnp.exp(_scores(q, k, bias, mask) - log_total)
     # "...ds" then a swap of the small result: faster on CPU than contracting into "...sd".
-    d_values = jnp.swapaxes(jnp.einsum("...ts,...td->...ds", weights, d_out), -1, -2)
-    d_weights = jnp.einsum("...td,...sd->...ts", d_out, values)
-    d_scores = weights * (d_weights - jnp.sum(d_out * out, axis=-1, keepdims=True))
-    d_query = jnp.einsum("...ts,...sd->...td", d_scores, keys)
-    d_keys = jnp.swapaxes(jnp.einsum("...ts,...td->...ds", d_scores, query), -1, -2)
-    return d_query, d_keys, d_values, d_scores if bias is not None else None
+    d_v = jnp.swapaxes(jnp.einsum("...ts,...td->...ds", weights, d_o), -1, -2)
+    d_weights = jnp.einsum("...td,...sd->...ts", d_o, v)
+    d_scores = weights * (d_weights - jnp.sum(d_o * band.query_blocks(out), axis=-1, keepdims=True))
+    d_q = jnp.einsum("...ts,...sd->...td", d_scores, k)
+    d_k = jnp.swapaxes(jnp.einsum("...ts,...td->...ds", d_scores, q), -1, -2)
+    (d_keys,), (d_values,) = (jax.linear_transpose(band.key_blocks, keys)(d) for d in (d_k, d_v))
+    return band.from_query_blocks(d_q), d_keys, d_values, d_scores if bias is not None else None
 
 
-def _row_logits(query: Array, keys: Array) -> int:
-    """Logits per index of the leading axis."""
-    return math.prod(query.shape[1:-1]) * keys.shape[-2]
+def _row_logits(band: Band, query: Array) -> int:
+    """Logits per batch row."""
+    return query.shape[2] * band.blocks * band.block * band.span
 
 
 def _attention_forward(
-    query: Array, keys: Array, values: Array, bias: Array | None, mask: Array
+    band: Band, query: Array, keys: Array, values: Array, bias: Array | None, mask: Array
 ) -> tuple[Array, tuple]:
-    out, log_total = _chunked(_forward_chunk, _row_logits(query, keys), query, keys, values, bias, mask)
+    forward = functools.partial(_forward_chunk, band)
+    out, log_total = _chunked(forward, _row_logits(band, query), query, keys, values, bias, mask)
     return out, (query, keys, values, bias, mask, out, log_total)
 
 
-def _attention_backward(residuals: tuple, d_out: Array) -> tuple:
-    query, keys = residuals[:2]
-    grads = _chunked(_backward_chunk, _row_logits(query, keys), *residuals, d_out)
+def _attention_backward(band: Band, residuals: tuple, d_out: Array) -> tuple:
+    backward = functools.partial(_backward_chunk, band)
+    grads = _chunked(backward, _row_logits(band, residuals[0]), *residuals, d_out)
     return (*grads, None)
 
 
-masked_attention.defvjp(_attention_forward, _attention_backward)
+band_attention.defvjp(_attention_forward, _attention_backward)
 
 
 def query_block_size(length: int, window: int) -> int:
@@ -157,44 +191,32 @@ def banded_attention(
         ``window`` keys ending at its step.
     """
     batch, length, heads = query.shape[:3]
-    num_past = keys.shape[1] - length
     block = query_block_size(length, window)
     blocks = -(-length // block)
-    span = block + window - 1  # keys one block of queries can see
-    first = num_past - window + 1  # the first key the first query can see
+    band = Band(block, blocks, span=block + window - 1, first=keys.shape[1] - length - window + 1)
     pad = blocks * block - length
 
     def pad_time(x: Array, value: int | float = 0) -> Array:
         widths = [(0, 0), (0, pad)] + [(0, 0)] * (x.ndim - 2)
         return jnp.pad(x, widths, constant_values=value)
 
-    def key_blocks(x: Array, axis: int = 1) -> Array:  # time axis S + pad -> (blocks, span)
-        starts = [first + b * block for b in range(blocks)]
-        return jnp.stack([jax.lax.slice_in_dim(x, s, s + span, axis=axis) for s in starts], axis=axis)
+    def query_steps(x: Array) -> Array:  # (B, blocks * block) -> (B, blocks, block)
+        return x.reshape(batch, blocks, block)
 
-    def query_blocks(x: Array, axis: int = 1) -> Array:  # time axis T + pad -> (blocks, block)
-        return x.reshape(*x.shape[:axis], blocks, block, *x.shape[axis + 1:])
-
-    def head_major(x: Array) -> Array:  # (B, S, H, D) -> (B, H, S, D)
-        return jnp.swapaxes(x, 1, 2)
+    def key_steps(x: Array) -> Array:  # (B, S + pad) -> (B, blocks, span)
+        return band.key_blocks(x[:, :, None, None])[:, 0, ..., 0]
 
     query_positions = jnp.pad(query_positions, [(0, 0), (0, pad)], mode="edge")
     query_episode = jnp.pad(query_episode, [(0, 0), (0, pad)], mode="edge")
     key_positions = pad_time(key_positions)
     keys = embedding.rotate(pad_time(keys), key_positions)
     query = embedding.rotate(pad_time(query), query_positions) / jnp.sqrt(query.shape[-1]).astype(query.dtype)
-    q_pos, k_pos = query_blocks(query_positions), key_blocks(key_positions)
-    step, key = jnp.arange(block)[:, None], jnp.arange(span)[None, :]
+    q_pos, k_pos = query_steps(query_positions), key_steps(key_positions)
+    step, key = jnp.arange(block)[:, None], jnp.arange(band.span)[None, :]
     in_window = (key >= step) & (key < step + window)
-    same_episode = query_blocks(query_episode)[..., None] == key_blocks(pad_time(key_episode, -1))[:, :, None, :]
-    bias = embedding.bias(q_pos.reshape(batch * blocks, block), k_pos.reshape(batch * blocks, span))
+    same_episode = query_steps(query_episode)[..., None] == key_steps(pad_time(key_episode, -1))[:, :, None, :]
+    bias = embedding.bias(q_pos.reshape(batch * blocks, block), k_pos.reshape(batch * blocks, band.span))
     if bias is not None:  # (B * blocks, H, block, span) -> (B, H, blocks, block, span)
-        bias = jnp.swapaxes(bias.reshape(batch, blocks, heads, block, span), 1, 2).astype(query.dtype)
-    y = masked_attention(
-        query_blocks(head_major(query), axis=2),
-        key_blocks(head_major(keys), axis=2),
-        key_blocks(head_major(pad_time(values)), axis=2),
-        bias,
-        (same_episode & in_window)[:, None],
-    )
-    return head_major(y.reshape(batch, heads, blocks * block, -1))[:, :length]
+        bias = jnp.swapaxes(bias.reshape(batch, blocks, heads, block, band.span), 1, 2).astype(query.dtype)
+    y = band_attention(band, query, keys, pad_time(values), bias, (same_episode & in_window)[:, None])
+    return y[:, :length]
