@@ -18,6 +18,7 @@ from memorax.networks.attention.banded import banded_attention
 from memorax.networks.attention.positional_embedding import PositionalEmbedding
 from memorax.networks.attention.rolling_window import episode_positions, roll_in, window_positions
 from memorax.networks.attention.rope import RoPE
+from memorax.networks.layers.fused_dense import DenseWeights, dense_together
 from memorax.networks.sequence_models.sequence_model import SequenceModel
 
 
@@ -66,40 +67,6 @@ class SelfAttentionConfig:
     @property
     def head_dim(self) -> int:
         return self.features // self.num_heads
-
-
-class HeadProjection(nn.Module):
-    """The parameters of one ``(B, S, F) -> (B, S, H, D)`` projection, as ``nn.DenseGeneral``'s.
-
-    ``projection()`` returns the kernel ``(F, H, D)`` and bias ``(H, D)`` (``None``
-    without ``use_bias``), initialised as ``nn.DenseGeneral((H, D))`` initialises them,
-    so that :func:`project` can apply several projections as one matmul.
-    """
-
-    features: int
-    heads: tuple[int, int]
-    use_bias: bool
-
-    @nn.compact
-    def __call__(self) -> tuple[Array, Array | None]:
-        def kernel_init(key: PRNGKey, shape: tuple[int, ...], dtype: Any = jnp.float32) -> Array:
-            return nn.initializers.lecun_normal()(key, (shape[0], shape[1] * shape[2]), dtype).reshape(shape)
-
-        kernel = self.param("kernel", kernel_init, (self.features, *self.heads))
-        bias = self.param("bias", nn.initializers.zeros_init(), self.heads) if self.use_bias else None
-        return kernel, bias
-
-
-def project(projections: tuple[HeadProjection, ...], x: Array) -> tuple[Array, ...]:
-    """Every projection of ``x`` ``(B, S, F)``, each ``(B, S, H, D)``, from one ``(B * S, F)`` matmul."""
-    weights = [projection() for projection in projections]
-    kernel = jnp.concatenate([k.reshape(k.shape[0], -1) for k, _ in weights], axis=1)
-    x, kernel = nn.dtypes.promote_dtype(x, kernel)
-    y = x.reshape(-1, x.shape[-1]) @ kernel
-    if weights[0][1] is not None:
-        y = y + jnp.concatenate([b.reshape(-1) for _, b in weights]).astype(y.dtype)
-    y = y.reshape(*x.shape[:2], len(weights), *weights[0][0].shape[1:])
-    return tuple(y[:, :, i] for i in range(len(weights)))
 
 
 @pytree_dataclass
@@ -159,12 +126,12 @@ class SelfAttention(SequenceModel):
             parent=self, name="positional_embedding"
         )
         query_proj, key_proj, value_proj = (
-            HeadProjection(inputs.shape[-1], (config.num_heads, config.head_dim), config.use_bias, name=name)
+            DenseWeights(inputs.shape[-1], (config.num_heads, config.head_dim), config.use_bias, name=name)
             for name in ("query", "key", "value")
         )
         positions = episode_positions(carry.position, done)
         x = embedding.embed(inputs, positions)
-        query, key, value = project((query_proj, key_proj, value_proj), x)
+        query, key, value = dense_together((query_proj, key_proj, value_proj), x)
 
         if memory is None:
             past_key, past_value, past_valid = carry.key, carry.value, carry.valid
@@ -173,7 +140,7 @@ class SelfAttention(SequenceModel):
             if memory_valid is None:
                 raise ValueError("SelfAttention: pass memory_valid (B, M) along with memory.")
             m = embedding.embed(memory, window_positions(carry.position, memory.shape[1]))
-            (past_key, past_value), past_valid = project((key_proj, value_proj), m), memory_valid
+            (past_key, past_value), past_valid = dense_together((key_proj, value_proj), m), memory_valid
             window = min(config.context_length, memory.shape[1] + 1)
 
         key_positions = jnp.concatenate(

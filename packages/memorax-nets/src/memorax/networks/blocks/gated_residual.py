@@ -7,6 +7,7 @@ import jax.numpy as jnp
 
 from memorax.core.typing import Array, Carry, PRNGKey
 from memorax.networks.blocks.block import block_carry, call_block
+from memorax.networks.layers.fused_dense import DenseWeights, dense_together
 from memorax.networks.sequence_models.sequence_model import SequenceModel
 
 
@@ -37,12 +38,16 @@ class GatedResidual(SequenceModel):
                 "the residual stream needs them equal."
             )
 
-        def dense(name: str, use_bias: bool = False) -> nn.Dense:
-            return nn.Dense(features, use_bias=use_bias, name=name)
+        def weights(name: str, use_bias: bool = False) -> DenseWeights:
+            return DenseWeights(features, (features,), use_bias, name=name)
 
-        r = nn.sigmoid(dense("w_r")(y) + dense("u_r")(inputs))
-        z = nn.sigmoid(dense("w_z", use_bias=True)(y) + dense("u_z")(inputs) - self.gate_bias)
-        h = jnp.tanh(dense("w_g")(y) + dense("u_g")(r * inputs))
+        # One matmul for the three projections of y and one for the two of x (as nn.Dense).
+        w_r, w_z, w_g = dense_together((weights("w_r"), weights("w_z", use_bias=True), weights("w_g")), y)
+        u_r, u_z = dense_together((weights("u_r"), weights("u_z")), inputs)
+        r = nn.sigmoid(w_r + u_r)
+        z = nn.sigmoid(w_z + u_z - self.gate_bias)
+        (u_g,) = dense_together((weights("u_g"),), r * inputs)
+        h = jnp.tanh(w_g + u_g)
         return carry, (1.0 - z) * inputs + z * h
 
     @nn.nowrap
