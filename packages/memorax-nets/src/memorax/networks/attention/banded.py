@@ -10,7 +10,7 @@ of the useful logits instead of ``(P + T) / window``.
 
 The batch is processed a few rows at a time (``lax.map``) so that a chunk's logits
 (about ``_CHUNK_LOGITS``) stay in cache: within a chunk, queries and keys are moved to
-a head-major ``(rows, H, blocks, steps, D)`` layout (every product a batched matrix
+a ``(rows, blocks, H, steps, D)`` layout (every product a batched matrix
 product over contiguous ``(steps, D)`` tiles) and the key blocks are cut out there, so
 neither the transposes nor the overlapping key blocks ever go through memory whole.
 Only the outputs and log-normalisers are stored; the backward pass recomputes the
@@ -42,19 +42,18 @@ class Band:
     first: int
 
     def query_blocks(self, x: Array) -> Array:
-        """``(N, blocks * block, H, D) -> (N, H, blocks, block, D)``."""
-        x = jnp.swapaxes(x, 1, 2)
-        return x.reshape(*x.shape[:2], self.blocks, self.block, x.shape[-1])
+        """``(N, blocks * block, H, D) -> (N, blocks, H, block, D)``."""
+        return jnp.swapaxes(x.reshape(x.shape[0], self.blocks, self.block, *x.shape[2:]), 2, 3)
 
     def from_query_blocks(self, x: Array) -> Array:
-        """``(N, H, blocks, block, D) -> (N, blocks * block, H, D)``, the inverse of ``query_blocks``."""
-        return jnp.swapaxes(x.reshape(*x.shape[:2], self.blocks * self.block, x.shape[-1]), 1, 2)
+        """``(N, blocks, H, block, D) -> (N, blocks * block, H, D)``, the inverse of ``query_blocks``."""
+        return jnp.swapaxes(x, 2, 3).reshape(x.shape[0], self.blocks * self.block, *x.shape[2:3], x.shape[-1])
 
     def key_blocks(self, x: Array) -> Array:
-        """``(N, S, H, D) -> (N, H, blocks, span, D)``: the keys each block of queries sees."""
-        x = jnp.swapaxes(x, 1, 2)
+        """``(N, S, H, D) -> (N, blocks, H, span, D)``: the keys each block of queries sees."""
         starts = [self.first + b * self.block for b in range(self.blocks)]
-        return jnp.stack([jax.lax.slice_in_dim(x, s, s + self.span, axis=2) for s in starts], axis=2)
+        blocks = jnp.stack([jax.lax.slice_in_dim(x, s, s + self.span, axis=1) for s in starts], axis=1)
+        return jnp.swapaxes(blocks, 2, 3)
 
 
 @functools.partial(jax.custom_vjp, nondiff_argnums=(0,))
@@ -62,7 +61,7 @@ def band_attention(band: Band, query: Array, keys: Array, values: Array, bias: A
     """Softmax attention of blocks of queries over their bands of keys.
 
     Shapes: query ``(B, blocks * block, H, D)`` (already scaled by ``1 / sqrt(D)``),
-    keys and values ``(B, S, H, D)``, bias ``(B, H, blocks, block, span)`` or ``None``,
+    keys and values ``(B, S, H, D)``, bias ``(B, blocks, H, block, span)`` or ``None``,
     mask broadcastable to that (every row must keep at least one key). Returns
     ``(B, blocks * block, H, D)``. Reverse-mode only (``jax.custom_vjp``).
     """
@@ -101,7 +100,7 @@ def _scores(query: Array, keys: Array, bias: Array | None, mask: Array) -> Array
 def _forward_chunk(
     band: Band, query: Array, keys: Array, values: Array, bias: Array | None, mask: Array
 ) -> tuple[Array, Array]:
-    """Outputs ``(N, blocks * block, H, D)`` and log-normalisers ``(N, H, blocks, block, 1)``."""
+    """Outputs ``(N, blocks * block, H, D)`` and log-normalisers ``(N, blocks, H, block, 1)``."""
     scores = _scores(band.query_blocks(query), band.key_blocks(keys), bias, mask)
     peak = jnp.max(scores, axis=-1, keepdims=True)
     weights = jnp.exp(scores - peak)
@@ -204,7 +203,7 @@ def banded_attention(
         return x.reshape(batch, blocks, block)
 
     def key_steps(x: Array) -> Array:  # (B, S + pad) -> (B, blocks, span)
-        return band.key_blocks(x[:, :, None, None])[:, 0, ..., 0]
+        return band.key_blocks(x[:, :, None, None])[:, :, 0, :, 0]
 
     query_positions = jnp.pad(query_positions, [(0, 0), (0, pad)], mode="edge")
     query_episode = jnp.pad(query_episode, [(0, 0), (0, pad)], mode="edge")
@@ -216,7 +215,7 @@ def banded_attention(
     in_window = (key >= step) & (key < step + window)
     same_episode = query_steps(query_episode)[..., None] == key_steps(pad_time(key_episode, -1))[:, :, None, :]
     bias = embedding.bias(q_pos.reshape(batch * blocks, block), k_pos.reshape(batch * blocks, band.span))
-    if bias is not None:  # (B * blocks, H, block, span) -> (B, H, blocks, block, span)
-        bias = jnp.swapaxes(bias.reshape(batch, blocks, heads, block, band.span), 1, 2).astype(query.dtype)
-    y = band_attention(band, query, keys, pad_time(values), bias, (same_episode & in_window)[:, None])
+    if bias is not None:  # (B * blocks, H, block, span) -> (B, blocks, H, block, span)
+        bias = bias.reshape(batch, blocks, heads, block, band.span).astype(query.dtype)
+    y = band_attention(band, query, keys, pad_time(values), bias, (same_episode & in_window)[:, :, None])
     return y[:, :length]
