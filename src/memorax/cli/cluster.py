@@ -101,9 +101,9 @@ def start(launch: Launch) -> Any:
 
 def is_main_process() -> bool:
     """Whether this process writes the run folder (process 0; always true in one process)."""
-    import jax
+    from memorax.algorithms import distributed
 
-    return jax.process_index() == 0
+    return distributed.is_main_process()
 
 
 def on_main_process(decide: Callable[[], str]) -> str:

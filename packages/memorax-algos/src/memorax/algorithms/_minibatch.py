@@ -12,6 +12,7 @@ import math
 import jax
 import jax.numpy as jnp
 
+from memorax.algorithms.distributed import ENVS
 from memorax.core.typing import PRNGKey, PyTree
 
 
@@ -50,9 +51,9 @@ def _over_devices(x: jax.Array) -> jax.Array:
     (``jax.set_mesh``), so that each device learns from its part of every minibatch and the
     gradients are all-reduced; unchanged without such a mesh or when the rows do not split."""
     mesh = jax.sharding.get_abstract_mesh()
-    if mesh.empty or "envs" not in mesh.axis_names or x.shape[1] % mesh.shape["envs"]:
+    if mesh.empty or ENVS not in mesh.axis_names or x.shape[1] % mesh.shape[ENVS]:
         return x
-    return jax.lax.with_sharding_constraint(x, jax.sharding.PartitionSpec(None, "envs"))
+    return jax.lax.with_sharding_constraint(x, jax.sharding.PartitionSpec(None, ENVS))
 
 
 def shuffle_rows(key: PRNGKey, tree: PyTree, num_minibatches: int) -> PyTree:
