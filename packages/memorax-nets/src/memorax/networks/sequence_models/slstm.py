@@ -25,6 +25,10 @@ class sLSTMCell(nn.RNNCellBase):  # noqa: N801 (the paper's name)
 
     Carry: ``{"c", "n", "m", "h": (*batch, features), "conv": (*batch, k - 1, features)}`` float32.
 
+    Under :class:`RNN` a whole sequence runs through :meth:`sequence`: the same equations
+    and parameters, with everything that does not depend on the carry (input projection,
+    convolution, the four input denses, the output norm) computed for all steps at once.
+
     Example:
         >>> torso = RNN(cell=sLSTMCell(features=64, num_heads=4))
     """
@@ -56,14 +60,58 @@ class sLSTMCell(nn.RNNCellBase):  # noqa: N801 (the paper's name)
 
         input_gate, forget_gate = preactivation("i", x_conv), preactivation("f", x_conv)
         cell_input, output_gate = jnp.tanh(preactivation("z", x)), nn.sigmoid(preactivation("o", x))
-        log_f = jax.nn.log_sigmoid(forget_gate)
-        m = jnp.maximum(log_f + carry["m"], input_gate)
-        i, f = jnp.exp(input_gate - m), jnp.exp(log_f + carry["m"] - m)
-        c = f * carry["c"] + i * cell_input
-        n = f * carry["n"] + i
-        h = output_gate * c / jnp.maximum(n, self.eps)
+        state = self._gating(carry, input_gate, forget_gate, cell_input, output_gate)
+        h = state["h"]
         y = MultiHeadLayerNorm(name="norm")(h.reshape(*h.shape[:-1], self.num_heads, -1))
-        return {"c": c, "n": n, "m": m, "h": h, "conv": conv_state}, y.astype(inputs.dtype)
+        return {**state, "conv": conv_state}, y.astype(inputs.dtype)
+
+    @nn.nowrap
+    def sequence(
+        self, params: dict, inputs: Array, reset: Array, carry: Carry, fresh: Carry, unroll: int = 1
+    ) -> tuple[Carry, Array]:
+        """This cell stepped over ``inputs`` ``(B, T, F)``, restarting from ``fresh`` where ``reset`` ``(B, T)``.
+
+        Only the block-diagonal recurrent products and the gating run inside the loop,
+        as one ``(B, features) @ (features, 4 * features)`` product per step (the four
+        gates' head blocks laid out block-diagonally). Returns ``(last carry, (B, T, features))``.
+        """
+        x = inputs.astype(jnp.float32) @ params["in_proj"]["kernel"] + params["in_proj"]["bias"]
+        conv = CausalConv1d(self.features, self.conv_kernel_size)
+        conv_state, x_conv = conv.apply({"params": params["conv"]}, x, reset, carry["conv"])
+        x_conv = nn.silu(x_conv)
+        sources = {"i": x_conv, "f": x_conv, "z": x, "o": x}
+        time_major = [
+            jnp.swapaxes(source @ params[f"{gate}_input"]["kernel"] + params[f"{gate}_input"]["bias"], 0, 1)
+            for gate, source in sources.items()
+        ]
+        recurrent = jnp.concatenate(
+            [jax.scipy.linalg.block_diag(*params[f"{gate}_recurrent"]["kernel"]) for gate in sources], axis=1
+        )
+        state = {name: carry[name] for name in ("c", "n", "m", "h")}
+        start = {name: fresh[name] for name in state}
+
+        def step(state: Carry, xs: tuple) -> tuple[Carry, Array]:
+            *preactivations, reset_t = xs
+            state = jax.tree.map(lambda new, old: jnp.where(reset_t[:, None], new, old), start, state)
+            from_h = jnp.split(state["h"] @ recurrent, 4, axis=-1)
+            input_gate, forget_gate, z, o = (p + r for p, r in zip(preactivations, from_h))
+            state = self._gating(state, input_gate, forget_gate, jnp.tanh(z), nn.sigmoid(o))
+            return state, state["h"]
+
+        state, h = jax.lax.scan(step, state, (*time_major, jnp.swapaxes(reset, 0, 1)), unroll=unroll)
+        h = jnp.swapaxes(h, 0, 1)
+        y = MultiHeadLayerNorm().apply({"params": params["norm"]}, h.reshape(*h.shape[:-1], self.num_heads, -1))
+        return {**state, "conv": conv_state}, y.astype(inputs.dtype)
+
+    @nn.nowrap
+    def _gating(self, state: Carry, input_gate: Array, forget_gate: Array, cell_input: Array, output_gate: Array) -> Carry:
+        """The stabilised exponential gating: the new ``c, n, m, h`` from the gate preactivations."""
+        log_f = jax.nn.log_sigmoid(forget_gate)
+        m = jnp.maximum(log_f + state["m"], input_gate)
+        i, f = jnp.exp(input_gate - m), jnp.exp(log_f + state["m"] - m)
+        c = f * state["c"] + i * cell_input
+        n = f * state["n"] + i
+        return {"c": c, "n": n, "m": m, "h": output_gate * c / jnp.maximum(n, self.eps)}
 
     @nn.nowrap
     def initialize_carry(self, rng: PRNGKey, input_shape: tuple[int, ...]) -> Carry:
