@@ -46,6 +46,9 @@ from memorax.environments.tasks.registry import SIZES
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "docs" / "results"
 NAME = "memory_scoreboard"
 SEEDS = 3
+# Steps per evaluation round and env: above every built-in task's time limit up to Medium
+# (Labyrinth's 1024), so every evaluation episode ends inside its round and counts.
+EVAL_MAX_STEPS = 1024
 
 
 def memory_tasks() -> list[str]:
@@ -58,7 +61,8 @@ def run_cell(torso: str, env_id: str, total_steps: int, seeds: int) -> dict[str,
     import jax
 
     experiment = experiment_from(
-        {"torso": torso, "env": env_id, "total_steps": total_steps, "seeds": seeds, "dashboard": False}, "scoreboard"
+        {"torso": torso, "env": env_id, "total_steps": total_steps, "seeds": seeds, "dashboard": False,
+         "eval_max_steps": EVAL_MAX_STEPS}, "scoreboard"
     )
     cell = plan(experiment)
     hyper = cell.sweep.hyper()
@@ -69,7 +73,13 @@ def run_cell(torso: str, env_id: str, total_steps: int, seeds: int) -> dict[str,
     start = time.perf_counter()  # the call reuses the executable compiled above (jax's compilation cache)
     states, _ = jax.block_until_ready(cell.chunk_program(hyper, cell.keys()[1], states, 0, length=cell.num_updates))
     train_seconds = time.perf_counter() - start
-    per_seed = _per_seed_returns(evaluate(cell, states, cell.num_updates))
+    eval_logs = evaluate(cell, states, cell.num_updates)
+    if not eval_logs["eval/episode/done"].any(axis=2).all():
+        raise RuntimeError(
+            f"{torso} on {env_id}: an evaluation env finished no episode within {EVAL_MAX_STEPS} steps, so its "
+            "mean would leave the longest episodes out; raise EVAL_MAX_STEPS above the task's time limit."
+        )
+    per_seed = _per_seed_returns(eval_logs)
     references = reference_returns(make(env_id)[0])
     mean = float(np.mean(per_seed))
     low, high = references[MEMORYLESS], references[PERFECT]

@@ -268,3 +268,19 @@ def test_summary__says_in_words_when_no_evaluation_episode_finished():
     logs["eval/episode/done"][0, 1, 3, 0] = True
     logs["eval/episode/return"][0, 1, 3, 0] = 0.5
     assert session.summary(plan, logs)[0].startswith("evaluation return: 0.500 ± 0.000 (std over 1 episodes")
+
+
+def test_summary__warns_when_some_evaluation_envs_finished_no_episode():
+    """Episodes longer than a round never end inside it: the mean is biased to short episodes, so it says so."""
+    plan = SimpleNamespace(sweep=runner.Sweep((), ((),)), experiment=SimpleNamespace(eval_max_steps=16))
+    shape = (1, 2, 16, 4)  # (sweep values, seeds, steps, envs)
+    logs = {"eval/episode/done": np.zeros(shape, bool), "eval/episode/return": np.zeros(shape)}
+    logs["eval/episode/done"][0, :, 5, :3] = True  # env 3 of both seeds runs past the round
+    lines = session.summary(plan, logs)
+    assert lines[0].startswith("evaluation return: 0.000 ± 0.000 (std over 6 episodes")
+    assert lines[1] == (
+        "warning: 2 of 8 evaluation env rounds finished no episode within --eval-max-steps 16, so the longest "
+        "episodes are missing from this mean; raise --eval-max-steps above the env's time limit."
+    )
+    logs["eval/episode/done"][0, :, 5, 3] = True
+    assert len(session.summary(plan, logs)) == 1

@@ -137,6 +137,14 @@ def summary(plan: Plan, eval_logs: dict[str, np.ndarray]) -> list[str]:
             f"(std over {episodes.size} episodes of {len(per_seed)} seed{'s' * (len(per_seed) > 1)}, "
             f"at least {int(per_seed.min())} per seed)"
         )
+        # done: (seeds, steps, rounds * envs); an env round with no done never finished its first episode.
+        unfinished = ~done[index].any(axis=1)
+        if unfinished.any():
+            lines.append(
+                f"warning: {int(unfinished.sum())} of {unfinished.size} evaluation env rounds finished no episode "
+                f"within --eval-max-steps {plan.experiment.eval_max_steps}, so the longest episodes are missing "
+                "from this mean; raise --eval-max-steps above the env's time limit."
+            )
     return lines
 
 
