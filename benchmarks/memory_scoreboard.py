@@ -37,7 +37,7 @@ avoid_xla_cpu_scheduler_deadlock()
 
 from memorax.cli.parsing import experiment_from
 from memorax.cli.runner import plan
-from memorax.cli.session import evaluate
+from memorax.cli.session import evaluate, unfinished_rounds
 from memorax.cli.torsos import TORSO_NAMES
 from memorax.environments import make, reference_returns
 from memorax.environments.tasks.reference import MEMORYLESS, PERFECT
@@ -74,7 +74,7 @@ def run_cell(torso: str, env_id: str, total_steps: int, seeds: int) -> dict[str,
     states, _ = jax.block_until_ready(cell.chunk_program(hyper, cell.keys()[1], states, 0, length=cell.num_updates))
     train_seconds = time.perf_counter() - start
     eval_logs = evaluate(cell, states, cell.num_updates)
-    if not eval_logs["eval/episode/done"].any(axis=2).all():
+    if unfinished_rounds(eval_logs).any():
         raise RuntimeError(
             f"{torso} on {env_id}: an evaluation env finished no episode within {EVAL_MAX_STEPS} steps, so its "
             "mean would leave the longest episodes out; raise EVAL_MAX_STEPS above the task's time limit."

@@ -117,6 +117,15 @@ def _episodes_per_seed(done: np.ndarray) -> np.ndarray:
     return done.reshape(*done.shape[:2], -1).sum(axis=-1)
 
 
+def unfinished_rounds(eval_logs: dict[str, np.ndarray]) -> np.ndarray:
+    """``(values, seeds, rounds * envs)`` bool: the evaluation env rounds that finished no episode.
+
+    An episode longer than a round never ends inside it, so these rounds' episodes are
+    missing from the evaluation mean.
+    """
+    return ~eval_logs["eval/episode/done"].astype(bool).any(axis=2)
+
+
 def summary(plan: Plan, eval_logs: dict[str, np.ndarray]) -> list[str]:
     """One line per sweep value: mean ± std of the finished evaluation episodes over episodes and seeds."""
     done = eval_logs["eval/episode/done"].astype(bool)
@@ -137,8 +146,7 @@ def summary(plan: Plan, eval_logs: dict[str, np.ndarray]) -> list[str]:
             f"(std over {episodes.size} episodes of {len(per_seed)} seed{'s' * (len(per_seed) > 1)}, "
             f"at least {int(per_seed.min())} per seed)"
         )
-        # done: (seeds, steps, rounds * envs); an env round with no done never finished its first episode.
-        unfinished = ~done[index].any(axis=1)
+        unfinished = unfinished_rounds(eval_logs)[index]
         if unfinished.any():
             lines.append(
                 f"warning: {int(unfinished.sum())} of {unfinished.size} evaluation env rounds finished no episode "

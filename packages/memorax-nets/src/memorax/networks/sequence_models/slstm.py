@@ -75,15 +75,12 @@ class sLSTMCell(nn.RNNCellBase):  # noqa: N801 (the paper's name)
         as one ``(B, features) @ (features, 4 * features)`` product per step (the four
         gates' head blocks laid out block-diagonally). Returns ``(last carry, (B, T, features))``.
         """
-        x = inputs.astype(jnp.float32) @ params["in_proj"]["kernel"] + params["in_proj"]["bias"]
+        x = _dense(params["in_proj"], inputs.astype(jnp.float32))
         conv = CausalConv1d(self.features, self.conv_kernel_size)
         conv_state, x_conv = conv.apply({"params": params["conv"]}, x, reset, carry["conv"])
         x_conv = nn.silu(x_conv)
         sources = {"i": x_conv, "f": x_conv, "z": x, "o": x}
-        time_major = [
-            jnp.swapaxes(source @ params[f"{gate}_input"]["kernel"] + params[f"{gate}_input"]["bias"], 0, 1)
-            for gate, source in sources.items()
-        ]
+        time_major = [jnp.swapaxes(_dense(params[f"{gate}_input"], source), 0, 1) for gate, source in sources.items()]
         recurrent = jnp.concatenate(
             [jax.scipy.linalg.block_diag(*params[f"{gate}_recurrent"]["kernel"]) for gate in sources], axis=1
         )
@@ -123,3 +120,8 @@ class sLSTMCell(nn.RNNCellBase):  # noqa: N801 (the paper's name)
     @property
     def num_feature_axes(self) -> int:
         return 1
+
+
+def _dense(params: dict, x: Array) -> Array:
+    """``nn.Dense`` with parameters ``params`` applied to ``x`` ``(..., in)``."""
+    return x @ params["kernel"] + params["bias"]
